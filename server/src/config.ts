@@ -1,0 +1,53 @@
+import { envSchema } from 'env-schema';
+import { Type, type Static } from '@sinclair/typebox';
+
+const ConfigSchema = Type.Object({
+  NODE_ENV: Type.String({ default: 'production' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  DATABASE_URL: Type.String({ pattern: '^mysql://', default: 'mysql://root@127.0.0.1:3306/baileys_api' }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  TRUST_PROXY: Type.Boolean({ default: false }),
+
+  ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
+  ALLOW_REGISTRATION: Type.Boolean({ default: false }),
+  BCRYPT_COST: Type.Integer({ minimum: 10, maximum: 15, default: 12 }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 43200 }),
+
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5000 }),
+
+  USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration once; `source` defaults to the process environment. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  try {
+    return envSchema<Config>({
+      schema: ConfigSchema,
+      data: source,
+      env: false,
+      ajv: {
+        customOptions(ajv) {
+          ajv.addFormat('email', /^[^\s@]+@[^\s@]+\.[^\s@]+$/);
+          return ajv;
+        },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,172 @@
+import type { ColumnType, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+
+export const ROLES = ['USER', 'ADMIN'] as const;
+export const SESSION_STATUSES = ['CONNECTING', 'CONNECTED', 'DISCONNECTED', 'QR_REQUIRED', 'PAIRING_REQUIRED', 'ERROR'] as const;
+export const MESSAGE_TYPES = [
+  'TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'STICKER', 'LOCATION', 'CONTACT', 'POLL', 'REACTION', 'BUTTON_REPLY', 'LIST_REPLY',
+] as const;
+export const MESSAGE_STATUSES = ['PENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED'] as const;
+export const WEBHOOK_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'RETRYING'] as const;
+
+export type Role = (typeof ROLES)[number];
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+
+/** JSON columns: written as serialized text, read back as parsed values (mysql2 parses JSON on MySQL; MariaDB needs the typeCast in connection.ts). */
+export type Json = ColumnType<unknown, string, string>;
+export type NullableJson = ColumnType<unknown | null, string | null, string | null>;
+type CreatedAt = ColumnType<Date, never, never>;
+type UpdatedAt = ColumnType<Date, never, Date>;
+type Flag = ColumnType<boolean, boolean | undefined, boolean>;
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string | null;
+  password: string;
+  apiKey: string;
+  isActive: Flag;
+  role: ColumnType<Role, Role | undefined, Role>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface SessionTable {
+  id: string;
+  sessionId: string;
+  phoneNumber: string | null;
+  name: string | null;
+  status: ColumnType<SessionStatus, SessionStatus | undefined, SessionStatus>;
+  qrCode: string | null;
+  pairingCode: string | null;
+  lastSeen: Date | null;
+  isActive: Flag;
+  authData: NullableJson;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  userId: string;
+  workflowId: string | null;
+}
+
+export interface MessageTable {
+  id: string;
+  messageId: string;
+  chatId: string;
+  fromMe: boolean;
+  fromJid: string | null;
+  toJid: string;
+  messageType: MessageType;
+  content: Json;
+  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
+  timestamp: Date;
+  quotedMessage: string | null;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sessionId: string;
+}
+
+export interface ChatTable {
+  id: string;
+  jid: string;
+  name: string | null;
+  isGroup: Flag;
+  isArchived: Flag;
+  isPinned: Flag;
+  isMuted: Flag;
+  unreadCount: ColumnType<number, number | undefined, number>;
+  lastMessage: NullableJson;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sessionId: string;
+}
+
+export interface ContactTable {
+  id: string;
+  jid: string;
+  name: string | null;
+  pushName: string | null;
+  profilePicUrl: string | null;
+  isBlocked: Flag;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sessionId: string;
+}
+
+export interface GroupTable {
+  id: string;
+  jid: string;
+  subject: string | null;
+  description: string | null;
+  owner: string | null;
+  participants: NullableJson;
+  settings: NullableJson;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sessionId: string;
+}
+
+export interface WebhookTable {
+  id: string;
+  url: string;
+  event: string;
+  secret: string | null;
+  isActive: Flag;
+  retries: ColumnType<number, number | undefined, number>;
+  maxRetries: ColumnType<number, number | undefined, number>;
+  lastError: string | null;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  userId: string;
+}
+
+export interface WebhookDeliveryTable {
+  id: string;
+  event: string;
+  payload: Json;
+  status: ColumnType<WebhookStatus, WebhookStatus | undefined, WebhookStatus>;
+  response: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextRetry: Date | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  webhookId: string;
+}
+
+export interface ApiUsageTable {
+  id: string;
+  endpoint: string;
+  method: string;
+  status: number;
+  duration: number;
+  timestamp: ColumnType<Date, Date | undefined, never>;
+  userId: string;
+}
+
+export interface Database {
+  User: UserTable;
+  Session: SessionTable;
+  Message: MessageTable;
+  Chat: ChatTable;
+  Contact: ContactTable;
+  Group: GroupTable;
+  Webhook: WebhookTable;
+  WebhookDelivery: WebhookDeliveryTable;
+  ApiUsage: ApiUsageTable;
+}
+
+/** What repositories take: the pool or an open transaction. */
+export type Queryable = Kysely<Database> | Transaction<Database>;
+export type Db = Kysely<Database>;
+
+export type User = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type ApiUsage = Insertable<ApiUsageTable>;
