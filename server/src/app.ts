@@ -1,0 +1,82 @@
+import rateLimit from '@fastify/rate-limit';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { authenticateRequest } from './auth/request-auth';
+import type { AppContext } from './context';
+import { apiDocs } from './http/docs';
+import { errorHandling, HttpError } from './http/errors';
+import { healthRoutes } from './http/health-routes';
+import { ErrorResponse } from './http/schemas';
+import { validatorCompiler } from './http/validation';
+import { usageRoutes } from './usage/usage-routes';
+import { authRoutes } from './users/auth-routes';
+import { meRoutes } from './users/me-routes';
+import { UserResponse } from './users/user-schemas';
+import { userRoutes } from './users/user-routes';
+
+const tooManyRequests = (_request: unknown, context: { after: string }) =>
+  new HttpError(429, `Rate limit exceeded; retry in ${context.after}`);
+
+/** The Fastify app as plugins: cross-cutting concerns first, then public routes, then the authenticated API. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    trustProxy: ctx.config.TRUST_PROXY,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.addSchema(ErrorResponse);
+  app.addSchema(UserResponse);
+  app.decorateRequest('principal', null as never);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await app.register(errorHandling);
+  await app.register(apiDocs);
+  await app.register(healthRoutes(ctx));
+
+  await app.register(
+    async (api) => {
+      await api.register(async (open) => {
+        await open.register(rateLimit, {
+          max: ctx.config.AUTH_RATE_LIMIT_MAX,
+          timeWindow: ctx.config.RATE_LIMIT_WINDOW_MS,
+          errorResponseBuilder: tooManyRequests,
+        });
+        await open.register(authRoutes(ctx));
+      });
+
+      await api.register(async (secured) => {
+        secured.addHook('onRequest', authenticateRequest(ctx.authenticator));
+        await secured.register(rateLimit, {
+          max: ctx.config.RATE_LIMIT_MAX,
+          timeWindow: ctx.config.RATE_LIMIT_WINDOW_MS,
+          hook: 'preHandler',
+          keyGenerator: (request) => request.principal.id,
+          errorResponseBuilder: tooManyRequests,
+        });
+        secured.addHook('onResponse', async (request, reply) => {
+          if (!request.principal) return;
+          ctx.usage.record({
+            endpoint: request.routeOptions.url ?? 'unknown',
+            method: request.method,
+            status: reply.statusCode,
+            duration: Math.round(reply.elapsedTime),
+            userId: request.principal.id,
+            timestamp: new Date(),
+          });
+        });
+        await secured.register(meRoutes(ctx));
+        await secured.register(usageRoutes(ctx));
+        await secured.register(userRoutes(ctx));
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

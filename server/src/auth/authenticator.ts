@@ -1,0 +1,56 @@
+import type { Db } from '../db/database';
+import { findUserByApiKeyHash, findUserById } from '../users/user-repository';
+import { hashApiKey, looksLikeApiKey, sameHash } from './api-keys';
+import { toPrincipal, type Principal } from './principal';
+import type { PrincipalCache } from './principal-cache';
+
+export interface TokenVerifier {
+  /** The user id a valid, unexpired token names; throws otherwise. */
+  verify(token: string): string;
+}
+
+export type AuthOutcome = { principal: Principal } | { failure: string };
+
+/** Turns a presented credential (API key or login token) into an active user. */
+export class Authenticator {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens: TokenVerifier,
+    private readonly cache: PrincipalCache,
+  ) {}
+
+  async authenticate(credential: string, source: 'bearer' | 'x-api-key'): Promise<AuthOutcome> {
+    if (looksLikeApiKey(credential)) return this.byApiKey(credential);
+    if (source === 'x-api-key') return { failure: 'Invalid API key' };
+    return this.byToken(credential);
+  }
+
+  private async byApiKey(key: string): Promise<AuthOutcome> {
+    const hash = hashApiKey(key);
+    const cached = this.cache.get(hash);
+    if (cached) return { principal: cached };
+    const user = await findUserByApiKeyHash(this.db, hash);
+    if (!user || !sameHash(user.apiKey, hash) || !user.isActive) return { failure: 'Invalid API key' };
+    const principal = toPrincipal(user);
+    this.cache.set(hash, principal);
+    return { principal };
+  }
+
+  private async byToken(token: string): Promise<AuthOutcome> {
+    let userId: string;
+    try {
+      userId = this.tokens.verify(token);
+    } catch (error) {
+      const expired = (error as { code?: string }).code === 'FAST_JWT_EXPIRED';
+      return { failure: expired ? 'Token expired' : 'Invalid API key or token' };
+    }
+    const cacheKey = `user:${userId}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached) return { principal: cached };
+    const user = await findUserById(this.db, userId);
+    if (!user || !user.isActive) return { failure: 'Invalid API key or token' };
+    const principal = toPrincipal(user);
+    this.cache.set(cacheKey, principal);
+    return { principal };
+  }
+}

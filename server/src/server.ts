@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { buildApp } from './app';
+import { Authenticator } from './auth/authenticator';
+import { PasswordHasher } from './auth/passwords';
+import { PrincipalCache } from './auth/principal-cache';
+import { LoginTokens } from './auth/tokens';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { createDb, ensureDatabase, parseDatabaseUrl } from './db/connection';
+import type { Db } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import { createLogger } from './logger';
+import { UsageRecorder } from './usage/usage-recorder';
+import { ensureFirstAdmin } from './users/bootstrap-admin';
+import { UserService } from './users/user-service';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Where the first admin's one-time credentials go; stdout by default. */
+  print?: (line: string) => void;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  ctx: AppContext;
+}
+
+/** Creates the database if it is missing, migrates it, and hands back a pool on it. */
+export async function openMigratedDatabase(config: Config, log?: Logger): Promise<Db> {
+  const target = parseDatabaseUrl(config.DATABASE_URL);
+  await ensureDatabase(target);
+  const db = createDb(target, config.DATABASE_POOL_SIZE);
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) log?.info({ migrations: applied }, 'database migrated');
+    return db;
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+/** Every service, wired once. */
+export function createContext(config: Config, db: Db, log: Logger): AppContext {
+  const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
+  const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
+  const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache);
+  const usage = new UsageRecorder(db, log, {
+    flushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
+    flushSize: config.USAGE_FLUSH_SIZE,
+  });
+  return { config, db, log, users, usage, authenticator: new Authenticator(db, tokens, cache) };
+}
+
+/** The whole gateway: migrated database, first admin, services and the app; closing the app releases all of it. */
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
+  const log = options.logger ?? createLogger(config);
+  if (!config.JWT_SECRET) log.warn('JWT_SECRET is not set: login tokens will not survive a restart');
+  const db = await openMigratedDatabase(config, log);
+  const ctx = createContext(config, db, log);
+  try {
+    await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
+    const app = await buildApp(ctx);
+    app.addHook('onClose', async () => {
+      await ctx.usage.close();
+      await db.destroy();
+    });
+    return { app, ctx };
+  } catch (error) {
+    await ctx.usage.close();
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import { generateApiKey } from '../auth/api-keys';
+import { MAX_PASSWORD_BYTES, passwordProblem, type PasswordHasher } from '../auth/passwords';
+import { toPrincipal, type Principal } from '../auth/principal';
+import type { PrincipalCache } from '../auth/principal-cache';
+import type { LoginTokens } from '../auth/tokens';
+import type { Db, Queryable, Role, UserUpdate } from '../db/database';
+import { isDuplicateKey } from '../db/errors';
+import { badRequest, conflict, notFound, unauthorized } from '../http/errors';
+import * as users from './user-repository';
+
+export interface NewAccount {
+  email: string;
+  password: string;
+  name?: string | null;
+  role?: Role;
+}
+
+export interface AccountChanges {
+  name?: string | null;
+  password?: string;
+  role?: Role;
+  isActive?: boolean;
+}
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Accounts, credentials and the rules around them (unique emails, at least one active admin). */
+export class UserService {
+  constructor(
+    private readonly db: Db,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: LoginTokens,
+    private readonly cache: PrincipalCache,
+  ) {}
+
+  async create(account: NewAccount): Promise<{ user: Principal; apiKey: string }> {
+    const problem = passwordProblem(account.password);
+    if (problem) throw badRequest(problem);
+    const apiKey = generateApiKey();
+    try {
+      const user = await users.insertUser(this.db, {
+        email: normalizeEmail(account.email),
+        name: account.name ?? null,
+        password: await this.hasher.hash(account.password),
+        apiKey: apiKey.hash,
+        role: account.role ?? 'USER',
+      });
+      return { user: toPrincipal(user), apiKey: apiKey.key };
+    } catch (error) {
+      if (isDuplicateKey(error)) throw conflict('A user with this email already exists');
+      throw error;
+    }
+  }
+
+  async login(email: string, password: string) {
+    if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw badRequest(`password must be at most ${MAX_PASSWORD_BYTES} bytes`);
+    const user = await users.findUserByEmail(this.db, normalizeEmail(email));
+    const valid = await this.hasher.verify(password, user?.password);
+    if (!user || !valid || !user.isActive) throw unauthorized('Invalid email or password');
+    return { ...this.tokens.issue(user.id), user: toPrincipal(user) };
+  }
+
+  async get(id: string): Promise<Principal> {
+    const user = await users.findUserById(this.db, id);
+    if (!user) throw notFound('User not found');
+    return toPrincipal(user);
+  }
+
+  list(query: users.UserPageQuery) {
+    return users.listUsers(this.db, query).then((rows) => rows.map(toPrincipal));
+  }
+
+  async update(id: string, changes: AccountChanges): Promise<Principal> {
+    const update: UserUpdate = {};
+    if (changes.name !== undefined) update.name = changes.name;
+    if (changes.role !== undefined) update.role = changes.role;
+    if (changes.isActive !== undefined) update.isActive = changes.isActive;
+    if (changes.password !== undefined) {
+      const problem = passwordProblem(changes.password);
+      if (problem) throw badRequest(problem);
+      update.password = await this.hasher.hash(changes.password);
+    }
+    const demotes = changes.role === 'USER' || changes.isActive === false;
+    const user = await this.db.transaction().execute(async (trx) => {
+      const current = await users.findUserById(trx, id);
+      if (!current) throw notFound('User not found');
+      if (demotes && current.role === 'ADMIN') await this.keepAnAdmin(trx, id);
+      return users.updateUser(trx, id, update);
+    });
+    this.cache.forgetUser(id);
+    return toPrincipal(user!);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const current = await users.findUserById(trx, id);
+      if (!current) throw notFound('User not found');
+      if (current.role === 'ADMIN') await this.keepAnAdmin(trx, id);
+      await users.deleteUser(trx, id);
+    });
+    this.cache.forgetUser(id);
+  }
+
+  async rotateApiKey(id: string): Promise<string> {
+    const apiKey = generateApiKey();
+    const user = await users.updateUser(this.db, id, { apiKey: apiKey.hash });
+    if (!user) throw notFound('User not found');
+    this.cache.forgetUser(id);
+    return apiKey.key;
+  }
+
+  /** Refuses a change that would leave no active admin; locks the admin rows it counts. */
+  private async keepAnAdmin(trx: Queryable, exceptId: string): Promise<void> {
+    const others = await trx
+      .selectFrom('User')
+      .select('id')
+      .where('role', '=', 'ADMIN')
+      .where('isActive', '=', true)
+      .where('id', '!=', exceptId)
+      .forUpdate()
+      .execute();
+    if (others.length === 0) throw conflict('This is the last active admin; promote another user first');
+  }
+}
