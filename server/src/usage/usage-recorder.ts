@@ -1,4 +1,4 @@
-import { createId } from '@paralleldrive/cuid2';
+import { newId } from '../db/ids';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ApiUsage, Db } from '../db/database';
 import { isMissingParent } from '../db/errors';
@@ -30,7 +30,7 @@ export class UsageRecorder {
   }
 
   record(entry: UsageEntry): void {
-    this.buffer.push({ id: createId(), ...entry });
+    this.buffer.push({ id: newId(), ...entry });
     const max = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > max) {
       this.dropped += this.buffer.length - max;

@@ -1,4 +1,4 @@
-import { createId } from '@paralleldrive/cuid2';
+import { newId } from '../db/ids';
 import type { NewUser, Queryable, Role, User, UserUpdate } from '../db/database';
 
 export type UserCreate = Omit<NewUser, 'id'>;
@@ -9,7 +9,7 @@ export interface UserPageQuery {
 }
 
 export async function insertUser(db: Queryable, user: UserCreate): Promise<User> {
-  const id = createId();
+  const id = newId();
   await db.insertInto('User').values({ ...user, id }).execute();
   return (await findUserById(db, id))!;
 }
