@@ -77,7 +77,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       db.schema
         .createTable('Message')
         .addColumn('id', ID, (c) => c.primaryKey())
-        .addColumn('messageId', 'varchar(128)', (c) => c.notNull())
+        .addColumn('messageId', sql`varchar(128) COLLATE utf8mb4_bin`, (c) => c.notNull()) // WhatsApp ids are case-sensitive
         .addColumn('chatId', JID, (c) => c.notNull())
         .addColumn('fromMe', 'boolean', (c) => c.notNull())
         .addColumn('fromJid', JID)

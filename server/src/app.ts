@@ -13,6 +13,9 @@ import { usageRoutes } from './usage/usage-routes';
 import { authRoutes } from './users/auth-routes';
 import { meRoutes } from './users/me-routes';
 import { UserResponse } from './users/user-schemas';
+import { qrPageRoutes } from './sessions/qr-page';
+import { SessionResponse } from './sessions/session-schemas';
+import { sessionRoutes } from './sessions/session-routes';
 import { userRoutes } from './users/user-routes';
 
 const tooManyRequests = (_request: unknown, context: { after: string }) =>
@@ -31,6 +34,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler());
   app.addSchema(ErrorResponse);
   app.addSchema(UserResponse);
+  app.addSchema(SessionResponse);
   app.decorateRequest('principal', null as never);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -48,6 +52,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           errorResponseBuilder: tooManyRequests,
         });
         await open.register(authRoutes(ctx));
+        await open.register(qrPageRoutes(ctx));
       });
 
       await api.register(async (secured) => {
@@ -73,6 +78,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         await secured.register(meRoutes(ctx));
         await secured.register(usageRoutes(ctx));
         await secured.register(userRoutes(ctx));
+        await secured.register(sessionRoutes(ctx));
       });
     },
     { prefix: '/api/v1' },

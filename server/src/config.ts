@@ -25,6 +25,19 @@ const ConfigSchema = Type.Object({
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5000 }),
 
+  WHATSAPP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
+  WHATSAPP_ROOT_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=?$', description: 'base64 Curve25519 public key' })),
+  AUTH_ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$', description: '32 bytes, hex or base64' })),
+  BAILEYS_LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'warn' },
+  ),
+  RECONNECT_BASE_DELAY_MS: Type.Integer({ minimum: 100, default: 1000 }),
+  RECONNECT_MAX_DELAY_MS: Type.Integer({ minimum: 1000, default: 60000 }),
+  SESSION_STATUS_MIN_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  HISTORY_SYNC_MAX_DAYS: Type.Integer({ minimum: 0, default: 30, description: '0 keeps no history' }),
+  HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
+
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
 });

@@ -2,8 +2,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import type { Db } from './db/database';
+import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
+import type { SessionManager } from './whatsapp/session-manager';
 
 /** Everything the routes need, built once at start and passed down. */
 export interface AppContext {
@@ -13,4 +15,6 @@ export interface AppContext {
   authenticator: Authenticator;
   users: UserService;
   usage: UsageRecorder;
+  manager: SessionManager;
+  sessions: SessionService;
 }

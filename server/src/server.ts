@@ -15,6 +15,8 @@ import { createLogger } from './logger';
 import { UsageRecorder } from './usage/usage-recorder';
 import { ensureFirstAdmin } from './users/bootstrap-admin';
 import { UserService } from './users/user-service';
+import { SessionService } from './sessions/session-service';
+import { createSessionManager } from './whatsapp/create-session-manager';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -44,6 +46,7 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
 
 /** Every service, wired once. */
 export function createContext(config: Config, db: Db, log: Logger): AppContext {
+  const manager = createSessionManager(config, db, log);
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache);
@@ -51,7 +54,16 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     flushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     flushSize: config.USAGE_FLUSH_SIZE,
   });
-  return { config, db, log, users, usage, authenticator: new Authenticator(db, tokens, cache) };
+  return {
+    config,
+    db,
+    log,
+    users,
+    usage,
+    manager,
+    sessions: new SessionService(db, manager),
+    authenticator: new Authenticator(db, tokens, cache),
+  };
 }
 
 /** The whole gateway: migrated database, first admin, services and the app; closing the app releases all of it. */
@@ -64,9 +76,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);
     app.addHook('onClose', async () => {
+      await ctx.manager.shutdown();
       await ctx.usage.close();
       await db.destroy();
     });
+    const restored = await ctx.manager.restore();
+    if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');
     return { app, ctx };
   } catch (error) {
     await ctx.usage.close();

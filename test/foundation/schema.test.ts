@@ -11,7 +11,7 @@ const repoDoc = path.join(__dirname, '../../docs/schema.md');
 const sharedDoc = path.join(__dirname, '../../../shared/schema.md');
 const doc = parseSchemaDoc(repoDoc);
 /** Tables the issues allow beside the documented nine. */
-const HELPER_TABLES = ['kysely_migration', 'kysely_migration_lock'];
+const HELPER_TABLES = ['kysely_migration', 'kysely_migration_lock', 'SessionKey'];
 
 const database = testDatabase('schema');
 let connection: Connection;

@@ -15,12 +15,20 @@ export interface TestGateway {
   adminKey: string;
   /** Creates a USER (or ADMIN) through the admin API and returns its id and key. */
   createUser(email: string, role?: 'USER' | 'ADMIN'): Promise<{ id: string; key: string; email: string }>;
+  /** Drops the database too. */
   close(): Promise<void>;
+  /** Closes the app but keeps the database, to start another gateway on it. */
+  stop(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Reuse this database (a restart) instead of a fresh one. */
+  database?: TestDatabase;
 }
 
 /** A gateway on a fresh database, listening on a random port; `close()` drops the database. */
-export async function startGateway(label: string, env: Record<string, string> = {}): Promise<TestGateway> {
-  const database = testDatabase(label);
+export async function startGateway(label: string, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<TestGateway> {
+  const database = options.database ?? testDatabase(label);
   const config = loadConfig({
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
@@ -55,6 +63,9 @@ export async function startGateway(label: string, env: Record<string, string> = 
     async close() {
       await app.close();
       await database.drop();
+    },
+    async stop() {
+      await app.close();
     },
   };
 }

@@ -150,6 +150,15 @@ export interface ApiUsageTable {
   userId: string;
 }
 
+/** Helper table (not in the schema document): one Signal key of one WhatsApp session. */
+export interface SessionKeyTable {
+  sessionId: string;
+  type: string;
+  keyId: string;
+  value: string;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -160,6 +169,7 @@ export interface Database {
   Webhook: WebhookTable;
   WebhookDelivery: WebhookDeliveryTable;
   ApiUsage: ApiUsageTable;
+  SessionKey: SessionKeyTable;
 }
 
 /** What repositories take: the pool or an open transaction. */
@@ -170,3 +180,5 @@ export type User = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type UserUpdate = Updateable<UserTable>;
 export type ApiUsage = Insertable<ApiUsageTable>;
+export type Session = Selectable<SessionTable>;
+export type SessionUpdate = Updateable<SessionTable>;

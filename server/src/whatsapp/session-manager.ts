@@ -1,0 +1,110 @@
+import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import type { Db, Session } from '../db/database';
+import { deleteSession, listRestorableSessions } from '../sessions/session-repository';
+import type { AuthCodec } from './auth/auth-cipher';
+import { wipeAuthState } from './auth/mysql-auth-state';
+import type { BackoffOptions } from './reconnect-policy';
+import { SessionRuntime, stateOf, type SessionIdentity } from './session-runtime';
+import type { SessionState } from './session-state';
+import type { SocketFactory, WASocket } from './socket-factory';
+
+export interface SessionManagerServices {
+  db: Db;
+  log: Logger;
+  codec: AuthCodec;
+  makeSocket: SocketFactory;
+  backoff: BackoffOptions;
+  statusIntervalMs: number;
+  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<void>;
+  stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
+}
+
+export class SessionNotConnectedError extends Error {}
+
+/**
+ * Owns one runtime (one Baileys socket) per running session. The rest of the server asks it to
+ * start, stop, log out or remove a session, and reaches WhatsApp only through `whenConnected`.
+ */
+export class SessionManager {
+  private readonly runtimes = new Map<string, SessionRuntime>();
+
+  constructor(private readonly services: SessionManagerServices) {}
+
+  /** Reconnects every active session that was paired before, without a new QR. */
+  async restore(): Promise<number> {
+    const sessions = await listRestorableSessions(this.services.db);
+    for (const session of sessions) {
+      this.start(session).catch((error) => this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not restore session'));
+    }
+    return sessions.length;
+  }
+
+  async start(session: Session, options: { pairingPhone?: string } = {}): Promise<void> {
+    await this.runtimeFor(session).start(options);
+  }
+
+  async requestPairingCode(session: Session, phone: string): Promise<string> {
+    return this.runtimeFor(session).requestPairingCode(phone);
+  }
+
+  async stop(session: Session): Promise<void> {
+    await this.runtimes.get(session.id)?.stop();
+    this.runtimes.delete(session.id);
+  }
+
+  /** Logs out of WhatsApp when connected and forgets the credentials either way. */
+  async logout(session: Session): Promise<void> {
+    const runtime = this.runtimes.get(session.id);
+    if (runtime) await runtime.logout();
+    else await wipeAuthState(this.services.db, session.id);
+    this.runtimes.delete(session.id);
+  }
+
+  /** Logs out and deletes the session with everything stored for it. */
+  async remove(session: Session): Promise<void> {
+    await this.logout(session);
+    await deleteSession(this.services.db, session.id);
+  }
+
+  /** The row changed through the API (name, workflow). */
+  identityChanged(session: Session): void {
+    this.runtimes.get(session.id)?.refresh(session);
+  }
+
+  /** The live state of a running session (fresher than its row, which is written at a bounded rate). */
+  liveState(sessionRowId: string): SessionState | undefined {
+    return this.runtimes.get(sessionRowId)?.state;
+  }
+
+  qr(sessionRowId: string) {
+    return this.runtimes.get(sessionRowId)?.qr ?? null;
+  }
+
+  /** Runs `use` with the session's open socket; throws SessionNotConnectedError when it is not CONNECTED. */
+  async whenConnected<T>(sessionRowId: string, use: (socket: WASocket) => Promise<T>): Promise<T> {
+    const socket = this.runtimes.get(sessionRowId)?.connectedSocket;
+    if (!socket) throw new SessionNotConnectedError('the session is not connected');
+    return use(socket);
+  }
+
+  /** Waits until the events each running session has received so far are stored. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((runtime) => runtime.drained()));
+  }
+
+  /** Closes every socket cleanly, without logging out, for a shutdown. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
+    this.runtimes.clear();
+  }
+
+  private runtimeFor(session: Session): SessionRuntime {
+    let runtime = this.runtimes.get(session.id);
+    if (!runtime) {
+      runtime = new SessionRuntime(session, stateOf(session), this.services);
+      this.runtimes.set(session.id, runtime);
+    }
+    return runtime;
+  }
+}

@@ -1,0 +1,280 @@
+import { jidDecode, makeCacheableSignalKeyStore } from '@whiskeysockets/baileys';
+import type { BaileysEventMap, ConnectionState } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import type { Db, Session } from '../db/database';
+import { fromJson } from '../db/json';
+import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
+import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
+import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
+import { SessionStateWriter, type SessionState } from './session-state';
+import type { SocketFactory, WASocket } from './socket-factory';
+
+/** The parts of a Session row a runtime needs to know who it is. */
+export type SessionIdentity = Pick<Session, 'id' | 'sessionId' | 'userId' | 'workflowId'>;
+
+export interface RuntimeServices {
+  db: Db;
+  log: Logger;
+  codec: AuthCodec;
+  makeSocket: SocketFactory;
+  backoff: BackoffOptions;
+  statusIntervalMs: number;
+  /** Applies one batch of Baileys data events (persist + publish); called one batch at a time. */
+  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<void>;
+  /** Hears every written change of the session's state. */
+  stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
+}
+
+const FIRST_QR_TTL_MS = 60_000;
+const NEXT_QR_TTL_MS = 20_000;
+const PAIRING_CODE_TIMEOUT_MS = 20_000;
+const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
+
+/**
+ * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session
+ * manager creates these; nothing else touches the socket.
+ */
+export class SessionRuntime {
+  private socket: WASocket | undefined;
+  private auth: MysqlAuthState | undefined;
+  private readonly policy: ReconnectPolicy;
+  private readonly writer: SessionStateWriter;
+  private readonly log: Logger;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private qrCount = 0;
+  private qrExpiresAt: Date | null = null;
+  private pairingPhone: string | undefined;
+  private pairingWaiters: { resolve(code: string): void; reject(error: Error): void }[] = [];
+  private intake: Promise<void> = Promise.resolve();
+  private credsWrite: Promise<void> = Promise.resolve();
+
+  constructor(
+    public session: SessionIdentity,
+    initial: SessionState,
+    private readonly services: RuntimeServices,
+  ) {
+    this.log = services.log.child({ sessionId: session.sessionId });
+    this.policy = new ReconnectPolicy(services.backoff);
+    this.writer = new SessionStateWriter(services.db, session.id, initial, services.statusIntervalMs, this.log, (state, previous) =>
+      services.stateWritten(this.session, state, previous),
+    );
+  }
+
+  get state(): SessionState {
+    return this.writer.state;
+  }
+
+  get running(): boolean {
+    return !this.stopped;
+  }
+
+  /** The open socket, for sending and querying; undefined unless CONNECTED. */
+  get connectedSocket(): WASocket | undefined {
+    return this.state.status === 'CONNECTED' ? this.socket : undefined;
+  }
+
+  get qr(): { qr: string; expiresAt: Date } | null {
+    const { qrCode, status } = this.state;
+    return status === 'QR_REQUIRED' && qrCode && this.qrExpiresAt ? { qr: qrCode, expiresAt: this.qrExpiresAt } : null;
+  }
+
+  /** Starts connecting (no-op when already running); with a phone number, pairs by code instead of QR. */
+  async start(options: { pairingPhone?: string } = {}): Promise<void> {
+    if (options.pairingPhone) this.pairingPhone = options.pairingPhone;
+    if (!this.stopped) return;
+    this.stopped = false;
+    await this.connect();
+  }
+
+  /** Closes the socket without logging out; credentials stay for the next start. */
+  async stop(status: 'DISCONNECTED' | 'ERROR' = 'DISCONNECTED', metadata: Record<string, unknown> = {}): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.failPairingWaiters(new Error('the session stopped before a pairing code was issued'));
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.end(undefined);
+    await this.intake;
+    await this.credsWrite;
+    this.writer.change({ status, qrCode: null, pairingCode: null, metadata });
+    await this.writer.flush();
+  }
+
+  /** Logs the device out of WhatsApp (when connected) and forgets its credentials. */
+  async logout(): Promise<void> {
+    const socket = this.connectedSocket;
+    if (socket) {
+      try {
+        await socket.logout();
+      } catch (error) {
+        this.log.warn({ err: error }, 'logout request failed; forgetting the credentials anyway');
+      }
+    }
+    await this.stop('DISCONNECTED', { lastDisconnect: { reason: 'logged out', at: new Date().toISOString() } });
+    await wipeAuthState(this.services.db, this.session.id);
+  }
+
+  /** Asks WhatsApp for an 8-character code to type on the phone (instead of scanning a QR). */
+  async requestPairingCode(phone: string): Promise<string> {
+    if (this.state.status === 'CONNECTED') throw new Error('the session is already paired and connected');
+    this.pairingPhone = phone;
+    const code = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('WhatsApp did not issue a pairing code in time')), PAIRING_CODE_TIMEOUT_MS);
+      this.pairingWaiters.push({
+        resolve: (value) => (clearTimeout(timer), resolve(value)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+    });
+    if (this.stopped) await this.start({ pairingPhone: phone });
+    else if (this.socket && this.state.status === 'QR_REQUIRED') void this.issuePairingCode(this.socket);
+    return code;
+  }
+
+  /** The row was changed through the API: adopt its name and workflow. */
+  refresh(session: Session): void {
+    this.session = { id: session.id, sessionId: session.sessionId, userId: session.userId, workflowId: session.workflowId };
+    this.writer.adopt({ name: session.name });
+  }
+
+  /** Waits until every event received so far is persisted. */
+  drained(): Promise<void> {
+    return this.intake;
+  }
+
+  private async connect(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    try {
+      this.auth = await loadMysqlAuthState(this.services.db, this.session.id, this.services.codec);
+    } catch (error) {
+      if (!(error instanceof AuthStateLockedError)) throw error;
+      this.log.error(error.message);
+      this.stopped = true;
+      this.writer.change({ status: 'ERROR', qrCode: null, pairingCode: null, metadata: { error: error.message } });
+      return;
+    }
+    if (this.stopped) return;
+    const keys = makeCacheableSignalKeyStore(this.auth.state.keys, this.log);
+    const socket = this.services.makeSocket(this.session.id, { creds: this.auth.state.creds, keys }, this.log);
+    this.socket = socket;
+    this.qrCount = 0;
+    socket.ev.process((events) => this.onEvents(socket, events));
+    this.writer.change({ status: 'CONNECTING', qrCode: null, metadata: { error: undefined } });
+  }
+
+  private async reconnect(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      this.log.error({ err: error }, 'reconnect failed');
+      await this.onClose({ lastDisconnect: { error: error as Error, date: new Date() } });
+    }
+  }
+
+  private async onEvents(socket: WASocket, events: Partial<BaileysEventMap>): Promise<void> {
+    if (socket !== this.socket) return;
+    if (events['creds.update']) this.saveCreds();
+    if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
+    const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name)));
+    if (Object.keys(data).length > 0) {
+      this.intake = this.intake.then(() =>
+        this.services.ingest(this.session, data, socket).catch((error) => this.log.error({ err: error }, 'could not store WhatsApp events')),
+      );
+    }
+  }
+
+  private saveCreds(): void {
+    const auth = this.auth;
+    this.credsWrite = this.credsWrite.then(() => auth?.saveCreds().catch((error) => this.log.error({ err: error }, 'could not save credentials')));
+  }
+
+  private onConnectionUpdate(socket: WASocket, update: Partial<ConnectionState>): void {
+    if (update.qr) this.onQr(socket, update.qr);
+    if (update.connection === 'open') this.onOpen(socket);
+    if (update.connection === 'close') void this.onClose(update);
+  }
+
+  private onQr(socket: WASocket, qr: string): void {
+    if (this.pairingPhone) {
+      if (this.state.status !== 'PAIRING_REQUIRED') void this.issuePairingCode(socket);
+      return;
+    }
+    this.qrExpiresAt = new Date(Date.now() + (this.qrCount++ === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS));
+    this.writer.change({ status: 'QR_REQUIRED', qrCode: qr, pairingCode: null });
+  }
+
+  private async issuePairingCode(socket: WASocket): Promise<void> {
+    try {
+      const code = await socket.requestPairingCode(this.pairingPhone!);
+      this.writer.change({ status: 'PAIRING_REQUIRED', pairingCode: code, qrCode: null, phoneNumber: this.pairingPhone! });
+      for (const waiter of this.pairingWaiters.splice(0)) waiter.resolve(code);
+    } catch (error) {
+      this.failPairingWaiters(error as Error);
+    }
+  }
+
+  private failPairingWaiters(error: Error): void {
+    for (const waiter of this.pairingWaiters.splice(0)) waiter.reject(error);
+  }
+
+  private onOpen(socket: WASocket): void {
+    this.policy.opened();
+    this.pairingPhone = undefined;
+    const me = socket.user ?? this.auth?.state.creds.me;
+    const phone = me?.id ? (jidDecode(me.id)?.user ?? null) : null;
+    const accountName = me?.name && me.name !== '~' ? me.name : (me?.notify ?? null);
+    this.writer.change({
+      status: 'CONNECTED',
+      qrCode: null,
+      pairingCode: null,
+      phoneNumber: phone,
+      name: this.state.name ?? accountName ?? null,
+      lastSeen: new Date(),
+      metadata: { me: { id: me?.id, lid: me?.lid, name: accountName }, error: undefined },
+    });
+  }
+
+  private async onClose(update: Partial<ConnectionState>): Promise<void> {
+    this.socket = undefined;
+    if (this.stopped) return;
+    const statusCode = (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
+    const reason = update.lastDisconnect?.error?.message ?? 'connection closed';
+    const paired = Boolean(this.auth?.state.creds.account);
+    const lastDisconnect = { code: statusCode ?? null, reason, at: new Date().toISOString() };
+    const decision = this.policy.decide(statusCode, paired);
+    this.log.info({ statusCode, reason, decision: decision.action }, 'connection closed');
+
+    switch (decision.action) {
+      case 'restart':
+        await this.credsWrite;
+        return this.connect();
+      case 'retry':
+        this.writer.change({
+          status: 'CONNECTING',
+          lastSeen: this.state.status === 'CONNECTED' ? new Date() : this.state.lastSeen,
+          metadata: { lastDisconnect, nextRetryAt: new Date(Date.now() + decision.delayMs).toISOString() },
+        });
+        this.retryTimer = setTimeout(() => void this.reconnect(), decision.delayMs);
+        return;
+      case 'logged-out':
+        await this.stop('DISCONNECTED', { lastDisconnect, nextRetryAt: undefined });
+        await wipeAuthState(this.services.db, this.session.id);
+        return;
+      case 'stop':
+        await this.stop(decision.error ? 'ERROR' : 'DISCONNECTED', { lastDisconnect, nextRetryAt: undefined, error: decision.error ? decision.reason : undefined });
+    }
+  }
+}
+
+/** The runtime-owned columns of a stored session. */
+export function stateOf(session: Session): SessionState {
+  return {
+    status: session.status,
+    qrCode: session.qrCode,
+    pairingCode: session.pairingCode,
+    phoneNumber: session.phoneNumber,
+    name: session.name,
+    lastSeen: session.lastSeen,
+    metadata: fromJson<Record<string, unknown> | null>(session.metadata) ?? {},
+  };
+}

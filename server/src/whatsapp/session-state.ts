@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { Db, SessionStatus } from '../db/database';
+import { toNullableJson } from '../db/json';
+import { updateSession } from '../sessions/session-repository';
+
+/** The columns of a Session row that its runtime owns. */
+export interface SessionState {
+  status: SessionStatus;
+  qrCode: string | null;
+  pairingCode: string | null;
+  phoneNumber: string | null;
+  name: string | null;
+  lastSeen: Date | null;
+  metadata: Record<string, unknown>;
+}
+
+export type StateChange = Partial<Omit<SessionState, 'metadata'>> & { metadata?: Record<string, unknown> };
+
+/**
+ * Keeps a session's live state and writes it at most once per interval: a flapping connection
+ * collapses into one trailing write of the latest state, and listeners hear only what was written.
+ */
+export class SessionStateWriter {
+  private written: SessionState;
+  private current: SessionState;
+  private timer: NodeJS.Timeout | undefined;
+  private lastWriteAt = 0;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly sessionRowId: string,
+    initial: SessionState,
+    private readonly minIntervalMs: number,
+    private readonly log: Logger,
+    private readonly onWritten: (state: SessionState, previous: SessionState) => void,
+  ) {
+    this.written = initial;
+    this.current = initial;
+  }
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  /** Metadata keys are merged; undefined values remove a key. */
+  change(change: StateChange): void {
+    const metadata = change.metadata ? withoutUndefined({ ...this.current.metadata, ...change.metadata }) : this.current.metadata;
+    this.current = { ...this.current, ...change, metadata };
+    const wait = this.lastWriteAt + this.minIntervalMs - Date.now();
+    if (wait <= 0) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), wait);
+  }
+
+  /** Takes over a value that is already stored (written by someone else), without writing it again. */
+  adopt(change: Pick<StateChange, 'name'>): void {
+    this.written = { ...this.written, ...change };
+    this.current = { ...this.current, ...change };
+  }
+
+  /** Writes the latest state now if it differs from what was last written. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.writing = this.writing.then(() => this.write());
+    return this.writing;
+  }
+
+  private async write(): Promise<void> {
+    const next = this.current;
+    const previous = this.written;
+    const columns = changedColumns(previous, next);
+    if (Object.keys(columns).length === 0) return;
+    this.lastWriteAt = Date.now();
+    try {
+      await updateSession(this.db, this.sessionRowId, columns);
+      this.written = next;
+      this.onWritten(next, previous);
+    } catch (error) {
+      this.log.error({ err: error }, 'could not write the session state');
+    }
+  }
+}
+
+function changedColumns(before: SessionState, after: SessionState) {
+  const columns: Record<string, unknown> = {};
+  for (const key of ['status', 'qrCode', 'pairingCode', 'phoneNumber', 'name'] as const) {
+    if (before[key] !== after[key]) columns[key] = after[key];
+  }
+  if (before.lastSeen?.getTime() !== after.lastSeen?.getTime()) columns.lastSeen = after.lastSeen;
+  if (JSON.stringify(before.metadata) !== JSON.stringify(after.metadata)) columns.metadata = toNullableJson(after.metadata);
+  return columns;
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+}
