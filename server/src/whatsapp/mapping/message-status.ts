@@ -1,0 +1,20 @@
+import { proto } from '@whiskeysockets/baileys';
+import { MESSAGE_STATUSES, type MessageStatus } from '../../db/database';
+
+const STATUS_BY_WA: Readonly<Record<number, MessageStatus>> = { 0: 'FAILED', 1: 'PENDING', 2: 'SENT', 3: 'DELIVERED', 4: 'READ', 5: 'READ' };
+
+/** The later of two statuses in the schema's ENUM order PENDING < SENT < DELIVERED < READ < FAILED. */
+export function maxStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
+  return MESSAGE_STATUSES.indexOf(a) >= MESSAGE_STATUSES.indexOf(b) ? a : b;
+}
+
+export function isStatusAfter(candidate: MessageStatus, current: MessageStatus): boolean {
+  return MESSAGE_STATUSES.indexOf(candidate) > MESSAGE_STATUSES.indexOf(current);
+}
+
+/** Baileys' WAMessageStatus (number or enum name) → MessageStatus (PLAYED counts as READ); undefined when absent or unknown. */
+export function statusFromWhatsApp(status: number | string | null | undefined): MessageStatus | undefined {
+  if (status === null || status === undefined) return undefined;
+  const value = typeof status === 'string' ? proto.WebMessageInfo.Status[status as keyof typeof proto.WebMessageInfo.Status] : status;
+  return STATUS_BY_WA[value as number];
+}
