@@ -16,6 +16,14 @@ import { UserResponse } from './users/user-schemas';
 import { qrPageRoutes } from './sessions/qr-page';
 import { SessionResponse } from './sessions/session-schemas';
 import { sessionRoutes } from './sessions/session-routes';
+import { ChatResponse } from './chats/chat-schemas';
+import { chatReadRoutes } from './chats/chat-read-routes';
+import { ContactResponse } from './contacts/contact-schemas';
+import { contactReadRoutes } from './contacts/contact-read-routes';
+import { GroupResponse } from './groups/group-schemas';
+import { groupReadRoutes } from './groups/group-read-routes';
+import { MessageResponse } from './messages/message-schemas';
+import { messageReadRoutes } from './messages/message-read-routes';
 import { userRoutes } from './users/user-routes';
 
 const tooManyRequests = (_request: unknown, context: { after: string }) =>
@@ -34,7 +42,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler());
   app.addSchema(ErrorResponse);
   app.addSchema(UserResponse);
-  app.addSchema(SessionResponse);
+  for (const schema of [SessionResponse, MessageResponse, ChatResponse, ContactResponse, GroupResponse]) app.addSchema(schema);
   app.decorateRequest('principal', null as never);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -79,6 +87,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         await secured.register(usageRoutes(ctx));
         await secured.register(userRoutes(ctx));
         await secured.register(sessionRoutes(ctx));
+        for (const routes of [chatReadRoutes, messageReadRoutes, contactReadRoutes, groupReadRoutes]) await secured.register(routes(ctx));
       });
     },
     { prefix: '/api/v1' },

@@ -5,6 +5,8 @@ import type { Db } from './db/database';
 import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
+import type { EventBus } from './events/event-bus';
+import type { SessionIngest } from './whatsapp/session-ingest';
 import type { SessionManager } from './whatsapp/session-manager';
 
 /** Everything the routes need, built once at start and passed down. */
@@ -15,6 +17,8 @@ export interface AppContext {
   authenticator: Authenticator;
   users: UserService;
   usage: UsageRecorder;
+  bus: EventBus;
   manager: SessionManager;
+  ingest: SessionIngest;
   sessions: SessionService;
 }

@@ -16,7 +16,8 @@ import { UsageRecorder } from './usage/usage-recorder';
 import { ensureFirstAdmin } from './users/bootstrap-admin';
 import { UserService } from './users/user-service';
 import { SessionService } from './sessions/session-service';
-import { createSessionManager } from './whatsapp/create-session-manager';
+import { EventBus } from './events/event-bus';
+import { createWhatsApp } from './whatsapp/create-whatsapp';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -46,7 +47,8 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
 
 /** Every service, wired once. */
 export function createContext(config: Config, db: Db, log: Logger): AppContext {
-  const manager = createSessionManager(config, db, log);
+  const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
+  const { manager, ingest } = createWhatsApp(config, db, log, bus);
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache);
@@ -60,7 +62,9 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     log,
     users,
     usage,
+    bus,
     manager,
+    ingest,
     sessions: new SessionService(db, manager),
     authenticator: new Authenticator(db, tokens, cache),
   };

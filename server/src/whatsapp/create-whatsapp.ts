@@ -1,16 +1,37 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
+import { domainEvent, type DomainEvent } from '../events/catalogue';
+import type { EventBus } from '../events/event-bus';
 import { AuthCipher, AuthCodec, parseEncryptionKey } from './auth/auth-cipher';
+import { SessionIngest } from './session-ingest';
 import { SessionManager } from './session-manager';
+import type { SessionIdentity } from './session-runtime';
+import type { SessionState } from './session-state';
 import { socketFactory, trustWhatsAppRootKey } from './socket-factory';
 import { loadMessageContent } from './stored-messages';
 
-/** The session manager with this configuration's WhatsApp endpoint, encryption and reconnect policy. */
-export function createSessionManager(config: Config, db: Db, log: Logger): SessionManager {
+export interface WhatsApp {
+  manager: SessionManager;
+  ingest: SessionIngest;
+}
+
+/** The session manager with this configuration's WhatsApp endpoint, encryption, history cut-off and reconnect policy. */
+export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBus): WhatsApp {
   if (config.WHATSAPP_ROOT_KEY) trustWhatsAppRootKey(config.WHATSAPP_ROOT_KEY, log);
   const codec = new AuthCodec(config.AUTH_ENCRYPTION_KEY ? new AuthCipher(parseEncryptionKey(config.AUTH_ENCRYPTION_KEY)) : null);
-  return new SessionManager({
+  const publish = (session: SessionIdentity, events: DomainEvent[]) => {
+    const owner = { sessionId: session.sessionId, userId: session.userId, workflowId: session.workflowId };
+    void bus.publish(events.map((event) => ({ ...event, session: owner })));
+  };
+  const ingest = new SessionIngest(
+    db,
+    codec,
+    { maxAgeDays: config.HISTORY_SYNC_MAX_DAYS, maxMessagesPerChat: config.HISTORY_SYNC_MAX_MESSAGES_PER_CHAT },
+    log,
+    publish,
+  );
+  const manager = new SessionManager({
     db,
     log,
     codec,
@@ -21,7 +42,30 @@ export function createSessionManager(config: Config, db: Db, log: Logger): Sessi
     }),
     backoff: { baseDelayMs: config.RECONNECT_BASE_DELAY_MS, maxDelayMs: config.RECONNECT_MAX_DELAY_MS },
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
-    ingest: async () => {},
-    stateWritten: () => {},
+    ingest: async (session, events, socket) => {
+      await ingest.apply(session, events, socket);
+    },
+    stateWritten: (session, state, previous) => publish(session, sessionEvents(session, state, previous)),
   });
+  return { manager, ingest };
+}
+
+/** session.status when the status changed; session.qr when a new QR or pairing code waits. */
+function sessionEvents(session: SessionIdentity, state: SessionState, previous: SessionState): DomainEvent[] {
+  const events: DomainEvent[] = [];
+  if (state.status !== previous.status) {
+    const lastDisconnect = state.metadata.lastDisconnect as { reason?: string; code?: number | null } | undefined;
+    const error = state.metadata.error as string | undefined;
+    events.push(
+      domainEvent('session.status', session.id, {
+        status: state.status,
+        phoneNumber: state.phoneNumber,
+        ...(state.status === 'CONNECTED' ? {} : { reason: error ?? lastDisconnect?.reason, statusCode: lastDisconnect?.code ?? undefined }),
+      }),
+    );
+  }
+  if ((state.qrCode && state.qrCode !== previous.qrCode) || (state.pairingCode && state.pairingCode !== previous.pairingCode)) {
+    events.push(domainEvent('session.qr', session.id, { qr: state.qrCode, pairingCode: state.pairingCode }));
+  }
+  return events;
 }

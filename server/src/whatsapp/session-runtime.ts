@@ -175,12 +175,33 @@ export class SessionRuntime {
     if (socket !== this.socket) return;
     if (events['creds.update']) this.saveCreds();
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
-    const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name)));
+    const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;
     if (Object.keys(data).length > 0) {
-      this.intake = this.intake.then(() =>
-        this.services.ingest(this.session, data, socket).catch((error) => this.log.error({ err: error }, 'could not store WhatsApp events')),
-      );
+      this.intake = this.intake.then(async () => {
+        try {
+          await this.services.ingest(this.session, data, socket);
+          if (data['messaging-history.set']) this.recordHistoryProgress(data['messaging-history.set']);
+        } catch (error) {
+          this.log.error({ err: error }, 'could not store WhatsApp events');
+        }
+      });
     }
+  }
+
+  private recordHistoryProgress(history: BaileysEventMap['messaging-history.set']): void {
+    const previous = (this.state.metadata.historySync ?? {}) as Record<string, number>;
+    const historySync = {
+      chunks: (previous.chunks ?? 0) + 1,
+      messages: (previous.messages ?? 0) + history.messages.length,
+      chats: (previous.chats ?? 0) + history.chats.length,
+      contacts: (previous.contacts ?? 0) + history.contacts.length,
+      progress: history.progress ?? null,
+      syncType: history.syncType ?? null,
+      isLatest: history.isLatest ?? null,
+      updatedAt: new Date().toISOString(),
+    };
+    this.log.info(historySync, 'history sync chunk stored');
+    this.writer.change({ metadata: { historySync } });
   }
 
   private saveCreds(): void {

@@ -1,0 +1,93 @@
+import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
+import type { Db, Queryable } from '../db/database';
+import { isDeadlock } from '../db/errors';
+import type { DomainEvent } from '../events/catalogue';
+import type { AuthCodec } from './auth/auth-cipher';
+import { ingestEvents, type HistoryCutoff } from './ingest';
+import { LidMap } from './jids';
+import type { SessionIdentity } from './session-runtime';
+import type { WASocket } from './socket-factory';
+
+/** Runs inside the ingest transaction with the events it produced (the webhook outbox plugs in here). */
+export type OutboxWriter = (trx: Queryable, events: DomainEvent[]) => Promise<void>;
+
+const DEADLOCK_RETRIES = 5;
+
+/**
+ * Stores each batch of a session's WhatsApp events in one transaction and publishes what changed.
+ * Keeps one LID map per session, preloaded from the LID mappings Baileys stored in SessionKey.
+ */
+export class SessionIngest {
+  private readonly lids = new Map<string, Promise<LidMap>>();
+  private readonly outboxWriters: OutboxWriter[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly codec: AuthCodec,
+    private readonly historyCutoff: HistoryCutoff,
+    private readonly log: Logger,
+    private readonly publish: (session: SessionIdentity, events: DomainEvent[]) => void,
+  ) {}
+
+  addOutbox(writer: OutboxWriter): void {
+    this.outboxWriters.push(writer);
+  }
+
+  async apply(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<DomainEvent[]> {
+    const lids = await this.lidMapOf(session.id);
+    const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
+    const events = await this.withDeadlockRetry(() =>
+      this.db.transaction().execute(async (trx) => {
+        const produced = await ingestEvents(trx, session.id, batch, { me, lids, historyCutoff: this.historyCutoff });
+        for (const write of this.outboxWriters) await write(trx, produced);
+        return produced;
+      }),
+    );
+    if (events.length > 0) this.publish(session, events);
+    return events;
+  }
+
+  /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */
+  forget(sessionRowId: string): void {
+    this.lids.delete(sessionRowId);
+  }
+
+  private lidMapOf(sessionRowId: string): Promise<LidMap> {
+    let map = this.lids.get(sessionRowId);
+    if (!map) {
+      map = this.loadLidMap(sessionRowId);
+      this.lids.set(sessionRowId, map);
+      map.catch(() => this.lids.delete(sessionRowId));
+    }
+    return map;
+  }
+
+  private async loadLidMap(sessionRowId: string): Promise<LidMap> {
+    const map = new LidMap();
+    const rows = await this.db
+      .selectFrom('SessionKey')
+      .select(['keyId', 'value'])
+      .where('sessionId', '=', sessionRowId)
+      .where('type', '=', 'lid-mapping')
+      .where('keyId', 'not like', '%\\_reverse')
+      .execute();
+    for (const { keyId, value } of rows) {
+      const lidUser = JSON.parse(this.codec.decode(value)) as unknown;
+      if (typeof lidUser === 'string') map.learn(`${lidUser}@lid`, `${keyId}@s.whatsapp.net`);
+    }
+    return map;
+  }
+
+  private async withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
+        this.log.warn({ attempt }, 'ingest transaction deadlocked; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+      }
+    }
+  }
+}

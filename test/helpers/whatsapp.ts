@@ -1,0 +1,44 @@
+import { startSimulator, trustSimulator, type Simulator } from '../wa-sim';
+import { startGateway, type GatewayOptions, type TestGateway } from './gateway';
+import { eventually } from './eventually';
+
+export interface WhatsAppWorld {
+  sim: Simulator;
+  gateway: TestGateway;
+}
+
+/** Environment that points a gateway at a simulator. */
+export const gatewayEnvFor = (sim: Simulator): Record<string, string> => ({
+  WHATSAPP_WS_URL: sim.wsUrl,
+  WHATSAPP_ROOT_KEY: sim.rootPublicKeyBase64,
+  SESSION_STATUS_MIN_INTERVAL_MS: '100',
+  RECONNECT_BASE_DELAY_MS: '200',
+  RECONNECT_MAX_DELAY_MS: '2000',
+  BAILEYS_LOG_LEVEL: 'silent',
+});
+
+export async function startWhatsAppWorld(label: string, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<WhatsAppWorld> {
+  const sim = await startSimulator();
+  trustSimulator(sim);
+  const gateway = await startGateway(label, { ...gatewayEnvFor(sim), ...env }, options);
+  return { sim, gateway };
+}
+
+/** Polls the REST API until the session satisfies `accept`. */
+export function sessionWhere(gateway: TestGateway, key: string, sessionId: string, accept: (session: any) => boolean, timeoutMs = 10_000) {
+  return eventually(
+    async () => (await gateway.api.get(`/api/v1/sessions/${sessionId}`, { key })).body,
+    accept,
+    timeoutMs,
+    `session ${sessionId}`,
+  );
+}
+
+/** Creates a session through the API and links it to `phone` by scanning its QR in the simulator. */
+export async function pairByQr(world: WhatsAppWorld, key: string, sessionId: string, phone: string, body: Record<string, unknown> = {}) {
+  const created = await world.gateway.api.post('/api/v1/sessions', { key, body: { sessionId, ...body } });
+  if (created.status !== 201) throw new Error(`could not create session: ${JSON.stringify(created.body)}`);
+  const waiting = await sessionWhere(world.gateway, key, sessionId, (s) => s.status === 'QR_REQUIRED');
+  await world.sim.scan(phone, waiting.qrCode);
+  return sessionWhere(world.gateway, key, sessionId, (s) => s.status === 'CONNECTED');
+}
