@@ -18,6 +18,10 @@ import { SessionResponse } from './sessions/session-schemas';
 import { sessionRoutes } from './sessions/session-routes';
 import { ChatResponse } from './chats/chat-schemas';
 import { chatReadRoutes } from './chats/chat-read-routes';
+import { chatRoutes } from './chats/chat-routes';
+import { contactRoutes } from './contacts/contact-routes';
+import { groupRoutes } from './groups/group-routes';
+import { messageRoutes } from './messages/message-routes';
 import { ContactResponse } from './contacts/contact-schemas';
 import { contactReadRoutes } from './contacts/contact-read-routes';
 import { GroupResponse } from './groups/group-schemas';
@@ -88,6 +92,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         await secured.register(userRoutes(ctx));
         await secured.register(sessionRoutes(ctx));
         for (const routes of [chatReadRoutes, messageReadRoutes, contactReadRoutes, groupReadRoutes]) await secured.register(routes(ctx));
+        for (const routes of [messageRoutes, chatRoutes, contactRoutes, groupRoutes]) await secured.register(routes(ctx));
       });
     },
     { prefix: '/api/v1' },

@@ -38,6 +38,9 @@ const ConfigSchema = Type.Object({
   HISTORY_SYNC_MAX_DAYS: Type.Integer({ minimum: 0, default: 30, description: '0 keeps no history' }),
   HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
 
+  MEDIA_MAX_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest media a send may carry or fetch' }),
+  MEDIA_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
+
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
 });

@@ -42,3 +42,41 @@ export async function pairByQr(world: WhatsAppWorld, key: string, sessionId: str
   await world.sim.scan(phone, waiting.qrCode);
   return sessionWhere(world.gateway, key, sessionId, (s) => s.status === 'CONNECTED');
 }
+
+export interface ConnectedWorld extends WhatsAppWorld {
+  /** The admin's API key (owner of the session). */
+  key: string;
+  /** The phone number the gateway's session "me" is linked to. */
+  me: string;
+  sessionRowId: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A simulator with accounts (`me` plus `contacts`, phone → name) and a gateway whose session "me"
+ * is paired with `me` and CONNECTED.
+ */
+export async function startConnectedWorld(
+  label: string,
+  accounts: { me: string; contacts: Record<string, string> },
+  env: Record<string, string> = {},
+): Promise<ConnectedWorld> {
+  const world = await startWhatsAppWorld(label, env);
+  const key = world.gateway.adminKey;
+  await world.sim.createAccount(accounts.me, 'Me');
+  for (const [phone, name] of Object.entries(accounts.contacts)) await world.sim.createAccount(phone, name);
+  await pairByQr(world, key, 'me', accounts.me);
+  const { id } = await world.gateway.ctx.db.selectFrom('Session').select('id').where('sessionId', '=', 'me').executeTakeFirstOrThrow();
+  return {
+    ...world,
+    key,
+    me: accounts.me,
+    sessionRowId: id,
+    async close() {
+      await world.gateway.close();
+      await world.sim.stop();
+    },
+  };
+}
+
+export const phoneJid = (phone: string) => `${phone}@s.whatsapp.net`;

@@ -4,6 +4,8 @@ import { isDuplicateKey } from '../db/errors';
 import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
 import type { SessionManager } from '../whatsapp/session-manager';
+import type { WASocket } from '../whatsapp/socket-factory';
+import { toHttpError } from '../whatsapp/whatsapp-errors';
 import { normalizePhoneNumber } from './phone-numbers';
 import * as sessions from './session-repository';
 
@@ -37,6 +39,19 @@ export class SessionService {
     const session = await sessions.findSession(this.db, sessionId, scopeOf(principal));
     if (!session) throw notFound(`Session "${sessionId}" not found`);
     return session;
+  }
+
+  /**
+   * Runs `use` with the open socket of the caller's session. Not connected → 409; WhatsApp's
+   * refusals and failures → 422/502/504 with its reason.
+   */
+  async withSocket<T>(principal: Principal, sessionId: string, use: (socket: WASocket, session: Session) => Promise<T>): Promise<T> {
+    const session = await this.find(principal, sessionId);
+    try {
+      return await this.manager.whenConnected(session.id, (socket) => use(socket, session));
+    } catch (error) {
+      throw toHttpError(error);
+    }
   }
 
   async create(
