@@ -7,6 +7,7 @@ import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
+import { SerialQueue } from './serial-queue';
 import type { SocketFactory, WASocket } from './socket-factory';
 
 /** The parts of a Session row a runtime needs to know who it is. */
@@ -46,8 +47,12 @@ export class SessionRuntime {
   private qrExpiresAt: Date | null = null;
   private pairingPhone: string | undefined;
   private pairingWaiters: { resolve(code: string): void; reject(error: Error): void }[] = [];
-  private intake: Promise<void> = Promise.resolve();
-  private credsWrite: Promise<void> = Promise.resolve();
+  /**
+   * Every database write of this session (event batches, credentials, state) runs here one at a time:
+   * an ingest transaction holds a shared lock on the Session row (the foreign key check) until it
+   * commits, so a concurrent UPDATE of that row would queue behind it and block the next batch.
+   */
+  private readonly storage = new SerialQueue();
 
   constructor(
     public session: SessionIdentity,
@@ -56,7 +61,7 @@ export class SessionRuntime {
   ) {
     this.log = services.log.child({ sessionId: session.sessionId });
     this.policy = new ReconnectPolicy(services.backoff);
-    this.writer = new SessionStateWriter(services.db, session.id, initial, services.statusIntervalMs, this.log, (state, previous) =>
+    this.writer = new SessionStateWriter(services.db, session.id, initial, services.statusIntervalMs, this.storage, this.log, (state, previous) =>
       services.stateWritten(this.session, state, previous),
     );
   }
@@ -95,8 +100,7 @@ export class SessionRuntime {
     const socket = this.socket;
     this.socket = undefined;
     socket?.end(undefined);
-    await this.intake;
-    await this.credsWrite;
+    await this.storage.idle();
     this.writer.change({ status, qrCode: null, pairingCode: null, metadata });
     await this.writer.flush();
   }
@@ -139,7 +143,7 @@ export class SessionRuntime {
 
   /** Waits until every event received so far is persisted. */
   drained(): Promise<void> {
-    return this.intake;
+    return this.storage.idle();
   }
 
   private async connect(): Promise<void> {
@@ -177,7 +181,7 @@ export class SessionRuntime {
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
     const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;
     if (Object.keys(data).length > 0) {
-      this.intake = this.intake.then(async () => {
+      void this.storage.run(async () => {
         try {
           await this.services.ingest(this.session, data, socket);
           if (data['messaging-history.set']) this.recordHistoryProgress(data['messaging-history.set']);
@@ -206,7 +210,7 @@ export class SessionRuntime {
 
   private saveCreds(): void {
     const auth = this.auth;
-    this.credsWrite = this.credsWrite.then(() => auth?.saveCreds().catch((error) => this.log.error({ err: error }, 'could not save credentials')));
+    void this.storage.run(async () => auth?.saveCreds().catch((error) => this.log.error({ err: error }, 'could not save credentials')));
   }
 
   private onConnectionUpdate(socket: WASocket, update: Partial<ConnectionState>): void {
@@ -267,7 +271,7 @@ export class SessionRuntime {
 
     switch (decision.action) {
       case 'restart':
-        await this.credsWrite;
+        await this.storage.idle();
         return this.connect();
       case 'retry':
         this.writer.change({

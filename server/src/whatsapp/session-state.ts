@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Db, SessionStatus } from '../db/database';
 import { toNullableJson } from '../db/json';
 import { updateSession } from '../sessions/session-repository';
+import type { SerialQueue } from './serial-queue';
 
 /** The columns of a Session row that its runtime owns. */
 export interface SessionState {
@@ -19,19 +20,21 @@ export type StateChange = Partial<Omit<SessionState, 'metadata'>> & { metadata?:
 /**
  * Keeps a session's live state and writes it at most once per interval: a flapping connection
  * collapses into one trailing write of the latest state, and listeners hear only what was written.
+ * Writes go through the session's storage queue, so they never wait on (or hold up) an ingest
+ * transaction's lock on the Session row.
  */
 export class SessionStateWriter {
   private written: SessionState;
   private current: SessionState;
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = 0;
-  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
     private readonly sessionRowId: string,
     initial: SessionState,
     private readonly minIntervalMs: number,
+    private readonly queue: SerialQueue,
     private readonly log: Logger,
     private readonly onWritten: (state: SessionState, previous: SessionState) => void,
   ) {
@@ -62,8 +65,7 @@ export class SessionStateWriter {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.writing = this.writing.then(() => this.write());
-    return this.writing;
+    return this.queue.run(() => this.write());
   }
 
   private async write(): Promise<void> {
