@@ -10,9 +10,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Runs a TypeScript entry point in its own Node process, so servers under test don't share a core with the load generator. */
+/**
+ * Runs a TypeScript entry point in its own Node process, so servers under test don't share a core
+ * with the load generator. BENCH_PROFILE_DIR=dir writes a CPU profile of it there.
+ */
 export function startTs(entry: string, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(REPO_ROOT, entry)], {
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', path.join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,83 @@
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
+import { startSimulator, trustSimulator } from '../../test/wa-sim';
+import { BENCH_MYSQL, startBenchGateway } from '../lib/gateway';
+
+// A history sync of 100k messages from the simulator's phone into the gateway's MySQL, as rows per
+// second, against raw mysql2 multi-row inserts of the same rows into a copy of the Message table,
+// measured in the same run. Target: ratio >= 0.7.
+const CHATS = Number(process.env.BENCH_CHATS ?? 100);
+const PER_CHAT = Number(process.env.BENCH_MESSAGES_PER_CHAT ?? 1000);
+const TOTAL = CHATS * PER_CHAT;
+const PHONE = '15559990001';
+const BATCH = 1000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, label: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label} (last: ${JSON.stringify(value)})`);
+    await sleep(50);
+  }
+}
+
+/** JSON columns come back parsed; send them as the JSON text they were. */
+const asSqlValue = (value: unknown) => (value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value);
+
+async function main(): Promise<void> {
+  const sim = await startSimulator();
+  trustSimulator(sim);
+  const gateway = await startBenchGateway('ingest', {
+    WHATSAPP_WS_URL: sim.wsUrl,
+    WHATSAPP_ROOT_KEY: sim.rootPublicKeyBase64,
+    NODE_EXTRA_CA_CERTS: sim.caCertPath,
+    BAILEYS_LOG_LEVEL: 'silent',
+    HISTORY_SYNC_MAX_DAYS: '36500',
+    HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: String(TOTAL),
+  });
+  const db = await createConnection(`${BENCH_MYSQL}/${gateway.database}`);
+  try {
+    const headers = { 'content-type': 'application/json', 'x-api-key': gateway.apiKey };
+    const session = () => fetch(`${gateway.url}/api/v1/sessions/bench`, { headers }).then((r) => r.json() as Promise<any>);
+    await sim.createAccount(PHONE, 'Bench');
+    await fetch(`${gateway.url}/api/v1/sessions`, { method: 'POST', headers, body: JSON.stringify({ sessionId: 'bench' }) });
+    const waiting = await until(session, (s) => s.status === 'QR_REQUIRED', 30_000, 'QR');
+    await sim.scan(PHONE, waiting.qrCode);
+    await until(session, (s) => s.status === 'CONNECTED', 30_000, 'CONNECTED');
+    await sleep(2000);
+
+    const count = async () => Number(((await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM Message WHERE messageId LIKE 'HS%'"))[0][0]!).n);
+    const started = performance.now();
+    const synced = sim.history(PHONE, { chats: CHATS, messagesPerChat: PER_CHAT, chunkSize: 5000 });
+    await until(count, (n) => n >= TOTAL, 600_000, `${TOTAL} messages`);
+    const gatewaySeconds = (performance.now() - started) / 1000;
+
+    const [rows] = await db.query<RowDataPacket[]>("SELECT * FROM Message WHERE messageId LIKE 'HS%'");
+    await db.query('CREATE TABLE bench_raw_insert LIKE Message');
+    const columns = Object.keys(rows[0]!);
+    const rawStarted = performance.now();
+    for (let i = 0; i < rows.length; i += BATCH) {
+      const batch = rows.slice(i, i + BATCH).map((row) => columns.map((c) => asSqlValue(row[c])));
+      await db.query(`INSERT INTO bench_raw_insert (${columns.map((c) => `\`${c}\``).join(',')}) VALUES ?`, [batch]);
+    }
+    const rawSeconds = (performance.now() - rawStarted) / 1000;
+
+    const gatewayRate = TOTAL / gatewaySeconds;
+    const rawRate = rows.length / rawSeconds;
+    console.log(`history sync: ${synced.chunks} chunks, ${synced.messages} messages`);
+    console.log(`gateway (simulator → Baileys → ingest → MySQL): ${gatewaySeconds.toFixed(2)} s, ${gatewayRate.toFixed(0)} rows/s`);
+    console.log(`raw mysql2 multi-row INSERT of the same ${rows.length} rows (${BATCH} per statement): ${rawSeconds.toFixed(2)} s, ${rawRate.toFixed(0)} rows/s`);
+    console.log(`ratio: ${(gatewayRate / rawRate).toFixed(2)} (target >= 0.7)`);
+  } finally {
+    await db.end();
+    await gateway.stop();
+    await sim.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(String(error?.message ?? error).slice(0, 2000));
+  process.exit(1);
+});
