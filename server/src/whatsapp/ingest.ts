@@ -58,7 +58,7 @@ class EventList {
 }
 
 type Events = Partial<BaileysEventMap>;
-type Batch = { trx: Queryable; sessionRowId: string; events: Events; ctx: IngestContext; out: EventList; now: Date };
+type Batch = { trx: Queryable; sessionRowId: string; events: Events; prepared: PreparedEvents; ctx: IngestContext; out: EventList; now: Date };
 
 /**
  * Applies one consolidated batch of Baileys events (what `ev.process` hands over) to the store and returns the
@@ -66,9 +66,48 @@ type Batch = { trx: Queryable; sessionRowId: string; events: Events; ctx: Ingest
  * size in chunks of rows, never per row.
  */
 export async function ingestEvents(trx: Queryable, sessionRowId: string, events: Events, ctx: IngestContext): Promise<DomainEvent[]> {
-  const now = ctx.now ?? new Date();
-  const batch: Batch = { trx, sessionRowId, events, ctx, out: new EventList(sessionRowId, now), now };
+  return ingestPrepared(trx, sessionRowId, prepareEvents(events, ctx), ctx);
+}
+
+/** The CPU part of ingesting a batch, done before its transaction: LID pairs learned and messages classified. */
+export interface PreparedEvents {
+  events: Events;
+  learned: LidPair[];
+  history: NewMessage[];
+  live: NewMessage[];
+  operations: TargetedOperation[];
+}
+
+/**
+ * Learns the batch's LID pairs and classifies its messages. Pure apart from the LID map; call it in arrival
+ * order, so a session can prepare the next batch while the previous one is still being written.
+ */
+export function prepareEvents(events: Events, ctx: IngestContext): PreparedEvents {
   const learned = learnMappings(events, ctx);
+  const operations: TargetedOperation[] = [];
+  const collect = (messages: readonly WAMessage[], source: 'live' | 'history') => {
+    const rows: NewMessage[] = [];
+    for (const message of messages) {
+      const intent = classifyMessage(message, ctx, source);
+      if (intent.kind === 'row') rows.push({ ...intent.message, id: newId() });
+      else if (intent.kind === 'edit') operations.push({ messageId: intent.targetId, operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt } });
+      else if (intent.kind === 'revoke') {
+        const operation: MessageOperation = { kind: 'revoke', revokedAt: intent.revokedAt, ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}) };
+        operations.push({ messageId: intent.targetId, operation });
+      }
+    }
+    return rows;
+  };
+  const history = collect(events['messaging-history.set']?.messages ?? [], 'history');
+  const live = collect(events['messages.upsert']?.messages ?? [], 'live');
+  return { events, learned, history, live, operations };
+}
+
+/** Writes a prepared batch in the caller's transaction and returns the domain events it produced. */
+export async function ingestPrepared(trx: Queryable, sessionRowId: string, prepared: PreparedEvents, ctx: IngestContext): Promise<DomainEvent[]> {
+  const { events, learned } = prepared;
+  const now = ctx.now ?? new Date();
+  const batch: Batch = { trx, sessionRowId, events, prepared, ctx, out: new EventList(sessionRowId, now), now };
   if (learned.length) await relinkLids(trx, sessionRowId, learned);
   await ingestContacts(batch);
   const groupChats = await ingestGroups(batch);
@@ -173,23 +212,10 @@ async function ingestGroups({ trx, sessionRowId, events, ctx, out }: Batch): Pro
 
 /** Stores messages and their changes; returns the chat activity (last message, unread) of the new ones. */
 async function ingestMessages(batch: Batch): Promise<ChatPatch[]> {
-  const { trx, sessionRowId, events, ctx, out, now } = batch;
-  const operations: TargetedOperation[] = [];
-  const collect = (messages: readonly WAMessage[], source: 'live' | 'history') => {
-    const rows: NewMessage[] = [];
-    for (const message of messages) {
-      const intent = classifyMessage(message, ctx, source);
-      if (intent.kind === 'row') rows.push({ ...intent.message, id: newId() });
-      else if (intent.kind === 'edit') operations.push({ messageId: intent.targetId, operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt } });
-      else if (intent.kind === 'revoke') {
-        const operation: MessageOperation = { kind: 'revoke', revokedAt: intent.revokedAt, ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}) };
-        operations.push({ messageId: intent.targetId, operation });
-      }
-    }
-    return rows;
-  };
-  const history = await applyHistoryCutoff(batch, collect(events['messaging-history.set']?.messages ?? [], 'history'));
-  const rows = dedupe([...history, ...collect(events['messages.upsert']?.messages ?? [], 'live')]);
+  const { trx, sessionRowId, events, prepared, ctx, out, now } = batch;
+  const operations = [...prepared.operations];
+  const history = await applyHistoryCutoff(batch, prepared.history);
+  const rows = dedupe([...history, ...prepared.live]);
 
   const existing = await findExistingMessages(trx, sessionRowId, rows.map((row) => row.messageId));
   await upsertMessages(trx, sessionRowId, rows);

@@ -4,7 +4,7 @@ import type { Db, Queryable } from '../db/database';
 import { isDeadlock } from '../db/errors';
 import type { DomainEvent } from '../events/catalogue';
 import type { AuthCodec } from './auth/auth-cipher';
-import { ingestEvents, type HistoryCutoff } from './ingest';
+import { ingestPrepared, prepareEvents, type HistoryCutoff } from './ingest';
 import { LidMap } from './jids';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
@@ -34,18 +34,32 @@ export class SessionIngest {
     this.outboxWriters.push(writer);
   }
 
+  /** Prepares and writes one batch; see `prepare`. */
   async apply(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<DomainEvent[]> {
+    return (await this.prepare(session, batch, socket))();
+  }
+
+  /**
+   * Does the CPU part of a batch now (LID learning, message classification) and returns the write of
+   * it: one transaction (retried on deadlock) that stores the batch, feeds the outbox and then
+   * publishes the events. Prepare batches in arrival order; run the writes one at a time, in order.
+   */
+  async prepare(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<() => Promise<DomainEvent[]>> {
     const lids = await this.lidMapOf(session.id);
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
-    const events = await this.withDeadlockRetry(() =>
-      this.db.transaction().execute(async (trx) => {
-        const produced = await ingestEvents(trx, session.id, batch, { me, lids, historyCutoff: this.historyCutoff });
-        for (const write of this.outboxWriters) await write(trx, produced);
-        return produced;
-      }),
-    );
-    if (events.length > 0) this.publish(session, events);
-    return events;
+    const ctx = { me, lids, historyCutoff: this.historyCutoff };
+    const prepared = prepareEvents(batch, ctx);
+    return async () => {
+      const events = await this.withDeadlockRetry(() =>
+        this.db.transaction().execute(async (trx) => {
+          const produced = await ingestPrepared(trx, session.id, prepared, ctx);
+          for (const write of this.outboxWriters) await write(trx, produced);
+          return produced;
+        }),
+      );
+      if (events.length > 0) this.publish(session, events);
+      return events;
+    };
   }
 
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */

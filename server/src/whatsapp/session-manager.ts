@@ -1,24 +1,11 @@
-import type { BaileysEventMap } from '@whiskeysockets/baileys';
-import type { Logger } from 'pino';
-import type { Db, Session } from '../db/database';
+import type { Session } from '../db/database';
 import { deleteSession, listRestorableSessions } from '../sessions/session-repository';
-import type { AuthCodec } from './auth/auth-cipher';
 import { wipeAuthState } from './auth/mysql-auth-state';
-import type { BackoffOptions } from './reconnect-policy';
-import { SessionRuntime, stateOf, type SessionIdentity } from './session-runtime';
+import { SessionRuntime, stateOf, type RuntimeServices } from './session-runtime';
 import type { SessionState } from './session-state';
-import type { SocketFactory, WASocket } from './socket-factory';
+import type { WASocket } from './socket-factory';
 
-export interface SessionManagerServices {
-  db: Db;
-  log: Logger;
-  codec: AuthCodec;
-  makeSocket: SocketFactory;
-  backoff: BackoffOptions;
-  statusIntervalMs: number;
-  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<void>;
-  stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
-}
+export type SessionManagerServices = RuntimeServices;
 
 export class SessionNotConnectedError extends Error {}
 

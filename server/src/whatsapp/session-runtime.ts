@@ -20,8 +20,11 @@ export interface RuntimeServices {
   makeSocket: SocketFactory;
   backoff: BackoffOptions;
   statusIntervalMs: number;
-  /** Applies one batch of Baileys data events (persist + publish); called one batch at a time. */
-  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<void>;
+  /**
+   * Starts storing one batch of Baileys data events: the CPU work happens now, the returned write
+   * (persist + publish) is run later, one batch at a time, in arrival order.
+   */
+  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<() => Promise<unknown>>;
   /** Hears every written change of the session's state. */
   stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
 }
@@ -181,9 +184,11 @@ export class SessionRuntime {
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
     const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;
     if (Object.keys(data).length > 0) {
+      const write = this.services.ingest(this.session, data, socket);
+      write.catch(() => undefined);
       void this.storage.run(async () => {
         try {
-          await this.services.ingest(this.session, data, socket);
+          await (await write)();
           if (data['messaging-history.set']) this.recordHistoryProgress(data['messaging-history.set']);
         } catch (error) {
           this.log.error({ err: error }, 'could not store WhatsApp events');
