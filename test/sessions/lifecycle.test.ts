@@ -1,0 +1,110 @@
+import { withConnection } from '../helpers/database';
+import { startGateway, type TestGateway } from '../helpers/gateway';
+import { gatewayEnvFor, sessionWhere, startWhatsAppWorld, type WhatsAppWorld } from '../helpers/whatsapp';
+
+jest.setTimeout(60_000);
+
+let world: WhatsAppWorld;
+let key: string;
+const ANA = '15550001001';
+const BEN = '15550001002';
+
+const authRows = async (gateway: TestGateway, sessionId: string) => {
+  const session = await gateway.ctx.db.selectFrom('Session').select(['id', 'authData']).where('sessionId', '=', sessionId).executeTakeFirstOrThrow();
+  const keys = await gateway.ctx.db.selectFrom('SessionKey').select('type').where('sessionId', '=', session.id).execute();
+  return { authData: session.authData, keys: keys.length };
+};
+
+beforeAll(async () => {
+  world = await startWhatsAppWorld('lifecycle');
+  key = world.gateway.adminKey;
+  await world.sim.createAccount(ANA, 'Ana');
+  await world.sim.createAccount(BEN, 'Ben');
+});
+afterAll(async () => {
+  await world?.gateway.close();
+  await world?.sim.stop();
+});
+
+it('pairs by QR and reaches CONNECTED with the account filled in', async () => {
+  const created = await world.gateway.api.post('/api/v1/sessions', { key, body: { sessionId: 'ana', workflowId: 'wf-1' } });
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ sessionId: 'ana', workflowId: 'wf-1', isActive: true });
+
+  const waiting = await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'QR_REQUIRED');
+  expect(waiting.qrCode).toMatch(/^2@|,/);
+  const qr = await world.gateway.api.get('/api/v1/sessions/ana/qr', { key });
+  expect(qr.body.qr).toBe(waiting.qrCode);
+  expect(new Date(qr.body.expiresAt).getTime()).toBeGreaterThan(Date.now());
+  const png = await world.gateway.api.get('/api/v1/sessions/ana/qr', { key, headers: { accept: 'image/png' } });
+  expect(png.headers['content-type']).toBe('image/png');
+
+  await world.sim.scan(ANA, waiting.qrCode);
+  const connected = await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'CONNECTED');
+  expect(connected).toMatchObject({ phoneNumber: ANA, qrCode: null, pairingCode: null });
+  expect(new Date(connected.lastSeen).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  expect(connected.metadata.me.id).toMatch(new RegExp(`^${ANA}:\\d+@s\\.whatsapp\\.net$`));
+
+  const stored = await authRows(world.gateway, 'ana');
+  expect(stored.authData).not.toBeNull();
+  expect(stored.keys).toBeGreaterThan(0);
+  const qrAfter = await world.gateway.api.get('/api/v1/sessions/ana/qr', { key });
+  expect(qrAfter.status).toBe(409);
+});
+
+it('pairs by code when created with a phone number', async () => {
+  const created = await world.gateway.api.post('/api/v1/sessions', { key, body: { sessionId: 'ben', phoneNumber: '+1 555 000-1002' } });
+  expect(created.status).toBe(201);
+  const waiting = await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'PAIRING_REQUIRED');
+  expect(waiting.pairingCode).toMatch(/^[A-Z0-9]{8}$/);
+  expect(waiting.phoneNumber).toBe(BEN);
+  await world.sim.enterPairingCode(BEN, waiting.pairingCode);
+  const connected = await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+  expect(connected).toMatchObject({ phoneNumber: BEN, pairingCode: null });
+});
+
+it('comes back by itself when the simulator drops the connection', async () => {
+  expect(world.sim.disconnect(ANA)).toBeGreaterThan(0);
+  await sessionWhere(world.gateway, key, 'ana', (s) => s.status !== 'CONNECTED', 5000).catch(() => undefined);
+  const back = await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'CONNECTED');
+  expect(back.metadata.lastDisconnect).toBeDefined();
+});
+
+it('reconnects stored sessions after a gateway restart, without pairing again', async () => {
+  await world.gateway.stop();
+  world.gateway = await startGateway('lifecycle', gatewayEnvFor(world.sim), { database: world.gateway.database });
+  key = (await world.gateway.api.post('/api/v1/auth/login', { body: { email: 'admin@test.local', password: 'admin-password-1' } })).body.token;
+  for (const sessionId of ['ana', 'ben']) {
+    const session = await sessionWhere(world.gateway, key, sessionId, (s) => s.status === 'CONNECTED', 15_000);
+    expect(session.qrCode).toBeNull();
+  }
+});
+
+it('disconnect keeps the credentials; connect resumes without a QR', async () => {
+  const off = await world.gateway.api.post('/api/v1/sessions/ben/disconnect', { key });
+  expect(off.body.status).toBe('DISCONNECTED');
+  expect((await authRows(world.gateway, 'ben')).authData).not.toBeNull();
+  await world.gateway.api.post('/api/v1/sessions/ben/connect', { key });
+  await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+});
+
+it('a logout from the phone ends in DISCONNECTED with the credentials wiped, and no reconnect', async () => {
+  const session = (await world.gateway.api.get('/api/v1/sessions/ana', { key })).body;
+  world.sim.removeDevice(session.metadata.me.id);
+  await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'DISCONNECTED');
+  const stored = await authRows(world.gateway, 'ana');
+  expect(stored).toEqual({ authData: null, keys: 0 });
+  await new Promise((r) => setTimeout(r, 1000));
+  expect((await world.gateway.api.get('/api/v1/sessions/ana', { key })).body.status).toBe('DISCONNECTED');
+});
+
+it('logout through the API unlinks the device and deleting removes everything', async () => {
+  const out = await world.gateway.api.post('/api/v1/sessions/ben/logout', { key });
+  expect(out.body.status).toBe('DISCONNECTED');
+  expect(await authRows(world.gateway, 'ben')).toEqual({ authData: null, keys: 0 });
+  const removed = await world.gateway.api.delete('/api/v1/sessions/ben', { key });
+  expect(removed.status).toBe(204);
+  expect((await world.gateway.api.get('/api/v1/sessions/ben', { key })).status).toBe(404);
+  const rows = await withConnection(world.gateway.database.url, async (c) => (await c.query('SELECT COUNT(*) AS n FROM Session WHERE sessionId = ?', ['ben']))[0]);
+  expect(rows).toEqual([{ n: 0 }]);
+});
