@@ -1,4 +1,9 @@
 import type { RoutesPlugin } from '../http/typebox';
+import { messageActionRoutes } from './message-action-routes';
+import { messageSendRoutes } from './message-send-routes';
 
-/** Operations on WhatsApp for this feature (filled in by issue 5). */
-export const messageRoutes: RoutesPlugin = () => async () => {};
+/** Messages as a person handles them on the phone: send, forward, edit, delete, mark read, presence, media. */
+export const messageRoutes: RoutesPlugin = (ctx) => async (app) => {
+  await app.register(messageSendRoutes(ctx));
+  await app.register(messageActionRoutes(ctx));
+};
