@@ -89,6 +89,15 @@ describe('status', () => {
     expect((await stored(id))!.status).toBe('READ');
   });
 
+  it('an error ack arriving after the row makes it FAILED with WhatsApp\'s reason', async () => {
+    const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.SERVER_ACK, message: text('refused later') });
+    await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } });
+    await store.ingest({ 'messages.update': [{ key: sent.key, update: { status: Status.ERROR, messageStubParameters: ['403'] } }] });
+    const row = (await stored(sent.key.id!))!;
+    expect(row.status).toBe('FAILED');
+    expect(row.metadata).toMatchObject({ errorCode: '403', error: expect.stringContaining('not allowed to send') });
+  });
+
   it('a duplicate upsert with a later status raises it and reports the stored row', async () => {
     const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.SERVER_ACK });
     await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } });

@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors';
 import { forwardMessage, sendContent, type SentMessage, type SentMessageStore } from '../whatsapp/operations/messages';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { IdempotentSends, type IdempotentOutcome } from './idempotency';
+import { refusal } from '../whatsapp/mapping/message-status';
 import { mergeMessageMetadata } from './message-repository';
 import { planSend, storedMessage } from './outgoing-content';
 import { confirmOnWhatsApp, parseRecipient } from './recipients';
@@ -80,19 +81,6 @@ export class MessageSender {
       return sent.messageId;
     });
   }
-}
-
-const REFUSAL_REASONS: Record<string, string> = {
-  '403': 'not allowed to send in this chat (not a member, or only admins may send)',
-  '404': 'the chat does not exist',
-  '406': 'the message is not acceptable',
-  '463': 'the account is restricted from starting new chats',
-  '479': 'the message was rejected as malformed',
-};
-
-/** Message.metadata of a message WhatsApp refused. */
-function refusal(code: string): { error: string; errorCode: string } {
-  return { error: `WhatsApp refused the message: ${REFUSAL_REASONS[code] ?? 'no reason given'} (${code})`, errorCode: code };
 }
 
 function resultOf({ message, messageId, replayed }: IdempotentOutcome): SendResult {

@@ -5,7 +5,7 @@ import { isStatusAfter } from './message-status';
 
 /** A change WhatsApp reported for a message that may already be stored. */
 export type MessageOperation =
-  | { kind: 'status'; status: MessageStatus }
+  | { kind: 'status'; status: MessageStatus; refusal?: { error: string; errorCode: string } }
   | { kind: 'receipt'; recipient: string; receipt: Receipt }
   | { kind: 'edit'; content: MessageContent; editedAt: Date }
   /** New content that is not an edit: refreshed media after a re-upload, an expired group invite. */
@@ -49,6 +49,7 @@ function apply(state: MessageState, op: MessageOperation): MessageChange | undef
     case 'status':
       if (!isStatusAfter(op.status, state.status)) return undefined;
       state.status = op.status;
+      if (op.refusal) Object.assign(metadata, op.refusal);
       return 'status';
     case 'receipt': {
       const before = metadata.receipts?.[op.recipient];

@@ -18,3 +18,16 @@ export function statusFromWhatsApp(status: number | string | null | undefined): 
   const value = typeof status === 'string' ? proto.WebMessageInfo.Status[status as keyof typeof proto.WebMessageInfo.Status] : status;
   return STATUS_BY_WA[value as number];
 }
+
+const REFUSAL_REASONS: Record<string, string> = {
+  '403': 'not allowed to send in this chat (not a member, or only admins may send)',
+  '404': 'the chat does not exist',
+  '406': 'the message is not acceptable',
+  '463': 'the account is restricted from starting new chats',
+  '479': 'the message was rejected as malformed',
+};
+
+/** What Message.metadata records of a message WhatsApp refused (an error ack with this code). */
+export function refusal(code: string): { error: string; errorCode: string } {
+  return { error: `WhatsApp refused the message: ${REFUSAL_REASONS[code] ?? 'no reason given'} (${code})`, errorCode: code };
+}

@@ -6,7 +6,7 @@ import { contentToJson, messageTypeOf, unwrapContent } from './message-content';
 import { authorOf, receiptFromUserReceipt, statusOfReceipt } from './message-metadata';
 import type { MessageOperation } from './message-patches';
 import { protocolType, PROTOCOL } from './message-row';
-import { statusFromWhatsApp } from './message-status';
+import { refusal, statusFromWhatsApp } from './message-status';
 import { dateFromMillis, dateFromSeconds, type LongLike } from './values';
 
 /** An operation and the message (by WhatsApp id) it applies to. */
@@ -27,7 +27,8 @@ export function operationsFromUpdate({ key, update }: WAMessageUpdate, ctx: Mapp
   if (!messageId) return [];
   const operations: MessageOperation[] = [];
   const status = statusFromWhatsApp(update.status as number | string | null | undefined);
-  if (status) operations.push({ kind: 'status', status });
+  const errorCode = status === 'FAILED' ? update.messageStubParameters?.[0] : undefined;
+  if (status) operations.push({ kind: 'status', status, ...(errorCode ? { refusal: refusal(String(errorCode)) } : {}) });
 
   const protocol = update.message ? unwrapContent(update.message).content?.protocolMessage : undefined;
   const targets: TargetedOperation[] = [];
