@@ -40,6 +40,7 @@ const ConfigSchema = Type.Object({
 
   MEDIA_MAX_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest media a send may carry or fetch' }),
   MEDIA_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
+  MEDIA_URL_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'Let media URLs point at loopback and private networks' }),
 
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),

@@ -21,6 +21,24 @@ afterAll(async () => {
   await world?.close();
 });
 
+describe('media URLs', () => {
+  it('refuses to fetch from loopback, private and link-local addresses unless allowed, and sends nothing', async () => {
+    const before = await world.gateway.ctx.db.selectFrom('Message').select('id').execute();
+    for (const url of [
+      `${world.gateway.api.baseUrl}/health`,
+      'http://localhost:9/x.png',
+      'http://10.1.2.3/x.png',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:9/x.png',
+    ]) {
+      const res = await send({ to: CARA, type: 'image', url });
+      expect({ url, status: res.status }).toEqual({ url, status: 422 });
+      expect(res.body.message).toMatch(/private or local address/);
+    }
+    expect(await world.gateway.ctx.db.selectFrom('Message').select('id').execute()).toEqual(before);
+  });
+});
+
 describe('idempotency', () => {
   it('answers a retry with the first result and sends once, also when the retries race', async () => {
     const relayed: string[] = [];

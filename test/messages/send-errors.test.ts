@@ -69,6 +69,7 @@ beforeAll(async () => {
     {
       MEDIA_MAX_BYTES: String(MAX_BYTES),
       MEDIA_FETCH_TIMEOUT_MS: '500',
+      MEDIA_URL_ALLOW_PRIVATE: 'true',
     },
   );
   media = await startMediaServer({

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { badRequest, HttpError } from '../http/errors';
+import { isPrivateAddressRefusal, outboundDispatcher } from '../http/outbound-guard';
 
 /** Media to send, loaded into memory within the configured limits. */
 export interface LoadedMedia {
@@ -14,6 +15,8 @@ export interface LoadedMedia {
 export interface MediaLimits {
   maxBytes: number;
   timeoutMs: number;
+  /** Whether URLs may point at loopback, private or link-local addresses (MEDIA_URL_ALLOW_PRIVATE). */
+  allowPrivate: boolean;
 }
 
 const tooLarge = (maxBytes: number) => new HttpError(413, `The media is larger than the limit of ${maxBytes} bytes (MEDIA_MAX_BYTES)`);
@@ -33,19 +36,23 @@ export function decodeBase64Media(input: string, maxBytes: number): LoadedMedia 
   return { bytes, ...mimetypeOf(dataUrl?.[1], bytes) };
 }
 
-let dispatcher: Dispatcher | undefined;
-/** Follows up to five redirects. */
-const fetcher = () => (dispatcher ??= new Agent().compose(interceptors.redirect({ maxRedirections: 5 })));
+const dispatchers = new Map<boolean, Dispatcher>();
+/** Follows up to five redirects; private addresses only when the operator allows them. */
+const fetcher = (allowPrivate: boolean) => {
+  let dispatcher = dispatchers.get(allowPrivate);
+  if (!dispatcher) dispatchers.set(allowPrivate, (dispatcher = outboundDispatcher({ allowPrivate, maxRedirections: 5 })));
+  return dispatcher;
+};
 
 /**
  * Fetches media from an http(s) URL: 422 when it cannot be reached, answers other than 2xx, or takes longer
  * than the timeout; 413 when it is larger than the limit (announced or actual; the download stops there).
  */
-export async function fetchMedia(url: string, { maxBytes, timeoutMs }: MediaLimits): Promise<LoadedMedia> {
+export async function fetchMedia(url: string, { maxBytes, timeoutMs, allowPrivate }: MediaLimits): Promise<LoadedMedia> {
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: 'GET', signal, dispatcher: fetcher(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    response = await request(url, { method: 'GET', signal, dispatcher: fetcher(allowPrivate), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   } catch (error) {
     throw fetchFailed(error, signal, timeoutMs);
   }
@@ -86,6 +93,9 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 }
 
 function fetchFailed(error: unknown, signal: AbortSignal, timeoutMs: number): HttpError {
+  if (isPrivateAddressRefusal(error)) {
+    return new HttpError(422, 'The media URL points to a private or local address, which this gateway does not fetch (MEDIA_URL_ALLOW_PRIVATE)');
+  }
   if (signal.aborted || (error as { code?: string }).code?.includes('TIMEOUT')) {
     return new HttpError(422, `The media URL did not deliver the file within ${timeoutMs} ms (MEDIA_FETCH_TIMEOUT_MS)`);
   }

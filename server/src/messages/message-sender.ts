@@ -31,7 +31,8 @@ export class MessageSender {
 
   async send(principal: Principal, sessionId: string, body: SendMessageBody, idempotencyKey?: string): Promise<SendResult> {
     const session = await this.ctx.sessions.find(principal, sessionId);
-    const limits = { maxBytes: this.ctx.config.MEDIA_MAX_BYTES, timeoutMs: this.ctx.config.MEDIA_FETCH_TIMEOUT_MS };
+    const { MEDIA_MAX_BYTES, MEDIA_FETCH_TIMEOUT_MS, MEDIA_URL_ALLOW_PRIVATE } = this.ctx.config;
+    const limits = { maxBytes: MEDIA_MAX_BYTES, timeoutMs: MEDIA_FETCH_TIMEOUT_MS, allowPrivate: MEDIA_URL_ALLOW_PRIVATE };
     const outcome = await this.idempotent.run(
       { sessionRowId: session.id, userId: principal.id },
       idempotencyKey,
