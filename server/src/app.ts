@@ -48,8 +48,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.addSchema(UserResponse);
   for (const schema of [SessionResponse, MessageResponse, ChatResponse, ContactResponse, GroupResponse]) app.addSchema(schema);
   app.decorateRequest('principal', null as never);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   await app.register(errorHandling);
   await app.register(apiDocs);
@@ -76,9 +77,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           keyGenerator: (request) => request.principal.id,
           errorResponseBuilder: tooManyRequests,
         });
-        secured.addHook('onResponse', async (request, reply) => {
-          if (!request.principal) return;
-          ctx.usage.record({
+        secured.addHook('onResponse', (request, reply, done) => {
+          if (request.principal) ctx.usage.record({
             endpoint: request.routeOptions.url ?? 'unknown',
             method: request.method,
             status: reply.statusCode,
@@ -86,6 +86,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
             userId: request.principal.id,
             timestamp: new Date(),
           });
+          done();
         });
         await secured.register(meRoutes(ctx));
         await secured.register(usageRoutes(ctx));

@@ -19,16 +19,18 @@ export class Authenticator {
     private readonly cache: PrincipalCache,
   ) {}
 
-  async authenticate(credential: string, source: 'bearer' | 'x-api-key'): Promise<AuthOutcome> {
-    if (looksLikeApiKey(credential)) return this.byApiKey(credential);
+  /** Answers synchronously when the user is cached (the common case), otherwise after one lookup. */
+  authenticate(credential: string, source: 'bearer' | 'x-api-key'): AuthOutcome | Promise<AuthOutcome> {
+    if (looksLikeApiKey(credential)) {
+      const hash = hashApiKey(credential);
+      const cached = this.cache.get(hash);
+      return cached ? { principal: cached } : this.byApiKey(hash);
+    }
     if (source === 'x-api-key') return { failure: 'Invalid API key' };
     return this.byToken(credential);
   }
 
-  private async byApiKey(key: string): Promise<AuthOutcome> {
-    const hash = hashApiKey(key);
-    const cached = this.cache.get(hash);
-    if (cached) return { principal: cached };
+  private async byApiKey(hash: string): Promise<AuthOutcome> {
     const user = await findUserByApiKeyHash(this.db, hash);
     if (!user || !sameHash(user.apiKey, hash) || !user.isActive) return { failure: 'Invalid API key' };
     const principal = toPrincipal(user);

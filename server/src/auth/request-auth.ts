@@ -1,6 +1,6 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { forbidden, unauthorized } from '../http/errors';
-import type { Authenticator } from './authenticator';
+import type { AuthOutcome, Authenticator } from './authenticator';
 import type { Principal } from './principal';
 
 declare module 'fastify' {
@@ -25,12 +25,22 @@ function presentedCredential(request: FastifyRequest): { credential: string; sou
 }
 
 export function authenticateRequest(authenticator: Authenticator): onRequestHookHandler {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const presented = presentedCredential(request);
-    if (!presented) throw unauthorized('Missing credentials: send "Authorization: Bearer <API key>" or "X-API-Key: <API key>"');
-    const outcome = await authenticator.authenticate(presented.credential, presented.source);
-    if ('failure' in outcome) throw unauthorized(outcome.failure);
-    request.principal = outcome.principal;
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    let presented: ReturnType<typeof presentedCredential>;
+    try {
+      presented = presentedCredential(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (!presented) return done(unauthorized('Missing credentials: send "Authorization: Bearer <API key>" or "X-API-Key: <API key>"'));
+    const settle = (outcome: AuthOutcome) => {
+      if ('failure' in outcome) return done(unauthorized(outcome.failure));
+      request.principal = outcome.principal;
+      done();
+    };
+    const outcome = authenticator.authenticate(presented.credential, presented.source);
+    if (outcome instanceof Promise) outcome.then(settle, done);
+    else settle(outcome);
   };
 }
 

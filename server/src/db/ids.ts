@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { createHash, hash, randomBytes, randomFillSync } from 'node:crypto';
 import { hostname } from 'node:os';
 
 /*
@@ -24,9 +24,7 @@ const fingerprint = createHash('sha3-512').update(`${hostname()}${process.pid}${
 let counter = randomBytes(4).readUInt32BE() % 476_782_367;
 
 export function newId(): string {
-  const digest = createHash('sha3-512')
-    .update(`${Date.now().toString(36)}${randomHex(12)}${(counter++).toString(36)}${fingerprint}`)
-    .digest();
+  const digest = hash('sha3-512', `${Date.now().toString(36)}${randomHex(12)}${(counter++).toString(36)}${fingerprint}`, 'buffer');
   const body = ((digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8)).toString(36).padStart(25, '0').slice(2);
   return LETTERS[Number.parseInt(randomHex(1), 16) % LETTERS.length]! + body;
 }
