@@ -15,7 +15,7 @@ export type UsageEntry = Omit<ApiUsage, 'id'>;
 
 /** Buffers ApiUsage rows off the request path and writes them as multi-row inserts. */
 export class UsageRecorder {
-  private buffer: ApiUsage[] = [];
+  private buffer: UsageEntry[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private dropped = 0;
@@ -30,7 +30,7 @@ export class UsageRecorder {
   }
 
   record(entry: UsageEntry): void {
-    this.buffer.push({ id: newId(), ...entry });
+    this.buffer.push(entry);
     const max = this.options.maxBuffered ?? 100_000;
     if (this.buffer.length > max) {
       this.dropped += this.buffer.length - max;
@@ -68,7 +68,8 @@ export class UsageRecorder {
   }
 
   /** A user deleted since their request was recorded takes their rows with them. */
-  private async write(batch: ApiUsage[]): Promise<void> {
+  private async write(entries: UsageEntry[]): Promise<void> {
+    const batch: ApiUsage[] = entries.map((entry) => ({ id: newId(), ...entry }));
     try {
       await insertUsage(this.db, batch);
     } catch (error) {
