@@ -14,7 +14,10 @@ module.exports = tseslint.config(
     files: ['server/src/**/*.ts'],
     ignores: ['server/src/config.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration in config.ts and pass it down.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration in config.ts and pass it down.' },
+      ],
     },
   },
 );

@@ -10,7 +10,10 @@ const enumOf = (...values: string[]) => sql.raw(`enum(${values.map((v) => `'${v}
 
 const now = (column: ColumnDefinitionBuilder) => column.notNull().defaultTo(sql`CURRENT_TIMESTAMP(3)`);
 const onUpdateNow = (column: ColumnDefinitionBuilder) =>
-  column.notNull().defaultTo(sql`CURRENT_TIMESTAMP(3)`).modifyEnd(sql`ON UPDATE CURRENT_TIMESTAMP(3)`);
+  column
+    .notNull()
+    .defaultTo(sql`CURRENT_TIMESTAMP(3)`)
+    .modifyEnd(sql`ON UPDATE CURRENT_TIMESTAMP(3)`);
 
 type TableBuilder = CreateTableBuilder<string, string>;
 
@@ -21,9 +24,7 @@ function withTimestamps(table: TableBuilder): TableBuilder {
 function belongsTo(table: TableBuilder, name: string, column: string, parent: string): TableBuilder {
   return table
     .addColumn(column, ID, (c) => c.notNull())
-    .addForeignKeyConstraint(`${name}_${column}_fkey`, [column], parent, ['id'], (fk) =>
-      fk.onDelete('cascade').onUpdate('cascade'),
-    );
+    .addForeignKeyConstraint(`${name}_${column}_fkey`, [column], parent, ['id'], (fk) => fk.onDelete('cascade').onUpdate('cascade'));
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -51,10 +52,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         .addColumn('sessionId', 'varchar(100)', (c) => c.notNull())
         .addColumn('phoneNumber', 'varchar(32)')
         .addColumn('name', 'varchar(255)')
-        .addColumn(
-          'status',
-          enumOf('CONNECTING', 'CONNECTED', 'DISCONNECTED', 'QR_REQUIRED', 'PAIRING_REQUIRED', 'ERROR'),
-          (c) => c.notNull().defaultTo('DISCONNECTED'),
+        .addColumn('status', enumOf('CONNECTING', 'CONNECTED', 'DISCONNECTED', 'QR_REQUIRED', 'PAIRING_REQUIRED', 'ERROR'), (c) =>
+          c.notNull().defaultTo('DISCONNECTED'),
         )
         .addColumn('qrCode', 'text')
         .addColumn('pairingCode', 'varchar(32)')
@@ -84,7 +83,20 @@ export async function up(db: Kysely<any>): Promise<void> {
         .addColumn('toJid', JID, (c) => c.notNull())
         .addColumn(
           'messageType',
-          enumOf('TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'STICKER', 'LOCATION', 'CONTACT', 'POLL', 'REACTION', 'BUTTON_REPLY', 'LIST_REPLY'),
+          enumOf(
+            'TEXT',
+            'IMAGE',
+            'VIDEO',
+            'AUDIO',
+            'DOCUMENT',
+            'STICKER',
+            'LOCATION',
+            'CONTACT',
+            'POLL',
+            'REACTION',
+            'BUTTON_REPLY',
+            'LIST_REPLY',
+          ),
           (c) => c.notNull(),
         )
         .addColumn('content', 'json', (c) => c.notNull())
@@ -223,7 +235,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.createIndex('Session_userId_idx').on('Session').column('userId').execute();
   await db.schema.createIndex('Session_workflowId_idx').on('Session').column('workflowId').execute();
-  await db.schema.createIndex('Message_sessionId_chatId_timestamp_idx').on('Message').columns(['sessionId', 'chatId', 'timestamp']).execute();
+  await db.schema
+    .createIndex('Message_sessionId_chatId_timestamp_idx')
+    .on('Message')
+    .columns(['sessionId', 'chatId', 'timestamp'])
+    .execute();
   await db.schema.createIndex('Message_sessionId_timestamp_idx').on('Message').columns(['sessionId', 'timestamp']).execute();
   await db.schema.createIndex('Webhook_userId_idx').on('Webhook').column('userId').execute();
   await db.schema.createIndex('WebhookDelivery_webhookId_idx').on('WebhookDelivery').column('webhookId').execute();

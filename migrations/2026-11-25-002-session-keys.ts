@@ -12,7 +12,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('keyId', sql`varchar(255) COLLATE utf8mb4_bin`, (c) => c.notNull())
     .addColumn('value', sql`longtext`, (c) => c.notNull())
     .addColumn('updatedAt', sql`datetime(3)`, (c) =>
-      c.notNull().defaultTo(sql`CURRENT_TIMESTAMP(3)`).modifyEnd(sql`ON UPDATE CURRENT_TIMESTAMP(3)`),
+      c
+        .notNull()
+        .defaultTo(sql`CURRENT_TIMESTAMP(3)`)
+        .modifyEnd(sql`ON UPDATE CURRENT_TIMESTAMP(3)`),
     )
     .addPrimaryKeyConstraint('SessionKey_pkey', ['sessionId', 'type', 'keyId'])
     .addForeignKeyConstraint('SessionKey_sessionId_fkey', ['sessionId'], 'Session', ['id'], (fk) =>

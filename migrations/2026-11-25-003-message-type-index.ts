@@ -6,7 +6,11 @@ import type { Kysely } from 'kysely';
 // (timestamp, id) keyset order needs no sort.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('Message_sessionId_messageType_timestamp_idx').on('Message').columns(['sessionId', 'messageType', 'timestamp']).execute();
+  await db.schema
+    .createIndex('Message_sessionId_messageType_timestamp_idx')
+    .on('Message')
+    .columns(['sessionId', 'messageType', 'timestamp'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
 
     const show = (results: LoadResult[]) => results.map((r) => r.requestsPerSecond.toFixed(0)).join(', ');
     console.log(`bare Fastify hello-world, req/s by round: ${show(baseline)} (median ${median(baseline).toFixed(0)})`);
-    console.log(`GET /api/v1/me (auth + rate limit + metering), req/s by round: ${show(api)} (median ${median(api).toFixed(0)}; non-2xx ${api.reduce((n, r) => n + r.non2xx, 0)})`);
+    console.log(
+      `GET /api/v1/me (auth + rate limit + metering), req/s by round: ${show(api)} (median ${median(api).toFixed(0)}; non-2xx ${api.reduce((n, r) => n + r.non2xx, 0)})`,
+    );
     console.log(`ApiUsage rows written: ${rows}`);
     console.log(`ratio: ${(median(api) / median(baseline)).toFixed(2)} (target >= 0.5)`);
   } finally {

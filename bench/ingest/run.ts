@@ -24,7 +24,8 @@ async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, t
 }
 
 /** JSON columns come back parsed; send them as the JSON text they were. */
-const asSqlValue = (value: unknown) => (value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value);
+const asSqlValue = (value: unknown) =>
+  value !== null && typeof value === 'object' && !(value instanceof Date) ? JSON.stringify(value) : value;
 
 async function main(): Promise<void> {
   const sim = await startSimulator();
@@ -48,7 +49,8 @@ async function main(): Promise<void> {
     await until(session, (s) => s.status === 'CONNECTED', 30_000, 'CONNECTED');
     await sleep(2000);
 
-    const count = async () => Number(((await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM Message WHERE messageId LIKE 'HS%'"))[0][0]!).n);
+    const count = async () =>
+      Number((await db.query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM Message WHERE messageId LIKE 'HS%'"))[0][0]!.n);
     const started = performance.now();
     const synced = sim.history(PHONE, { chats: CHATS, messagesPerChat: PER_CHAT, chunkSize: 5000 });
     await until(count, (n) => n >= TOTAL, 600_000, `${TOTAL} messages`);
@@ -68,7 +70,9 @@ async function main(): Promise<void> {
     const rawRate = rows.length / rawSeconds;
     console.log(`history sync: ${synced.chunks} chunks, ${synced.messages} messages`);
     console.log(`gateway (simulator → Baileys → ingest → MySQL): ${gatewaySeconds.toFixed(2)} s, ${gatewayRate.toFixed(0)} rows/s`);
-    console.log(`raw mysql2 multi-row INSERT of the same ${rows.length} rows (${BATCH} per statement): ${rawSeconds.toFixed(2)} s, ${rawRate.toFixed(0)} rows/s`);
+    console.log(
+      `raw mysql2 multi-row INSERT of the same ${rows.length} rows (${BATCH} per statement): ${rawSeconds.toFixed(2)} s, ${rawRate.toFixed(0)} rows/s`,
+    );
     console.log(`ratio: ${(gatewayRate / rawRate).toFixed(2)} (target >= 0.7)`);
   } finally {
     await db.end();

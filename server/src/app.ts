@@ -78,14 +78,15 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           errorResponseBuilder: tooManyRequests,
         });
         secured.addHook('onResponse', (request, reply, done) => {
-          if (request.principal) ctx.usage.record({
-            endpoint: request.routeOptions.url ?? 'unknown',
-            method: request.method,
-            status: reply.statusCode,
-            duration: Math.round(reply.elapsedTime),
-            userId: request.principal.id,
-            timestamp: new Date(),
-          });
+          if (request.principal)
+            ctx.usage.record({
+              endpoint: request.routeOptions.url ?? 'unknown',
+              method: request.method,
+              status: reply.statusCode,
+              duration: Math.round(reply.elapsedTime),
+              userId: request.principal.id,
+              timestamp: new Date(),
+            });
           done();
         });
         await secured.register(meRoutes(ctx));

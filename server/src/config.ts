@@ -27,7 +27,9 @@ const ConfigSchema = Type.Object({
 
   WHATSAPP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
   WHATSAPP_ROOT_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=?$', description: 'base64 Curve25519 public key' })),
-  AUTH_ENCRYPTION_KEY: Type.Optional(Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$', description: '32 bytes, hex or base64' })),
+  AUTH_ENCRYPTION_KEY: Type.Optional(
+    Type.String({ pattern: '^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=?)$', description: '32 bytes, hex or base64' }),
+  ),
   BAILEYS_LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'warn' },

@@ -19,7 +19,11 @@ describe('first start', () => {
   });
 
   it('stores only the SHA-256 of the key', async () => {
-    const row = await gw.ctx.db.selectFrom('User').select(['apiKey', 'password']).where('email', '=', TEST_ADMIN.email).executeTakeFirstOrThrow();
+    const row = await gw.ctx.db
+      .selectFrom('User')
+      .select(['apiKey', 'password'])
+      .where('email', '=', TEST_ADMIN.email)
+      .executeTakeFirstOrThrow();
     expect(row.apiKey).toMatch(/^[0-9a-f]{64}$/);
     expect(row.apiKey).not.toContain(gw.adminKey);
     expect(row.password).toMatch(/^\$2[aby]\$10\$/);
@@ -159,11 +163,15 @@ describe('registration', () => {
   it('creates a USER with a one-time key when allowed, and never an ADMIN', async () => {
     const open = await startGateway('register', { ALLOW_REGISTRATION: 'true' });
     try {
-      const res = await open.api.post('/api/v1/auth/register', { body: { email: 'self@test.local', password: 'self-password-1', name: 'Self' } });
+      const res = await open.api.post('/api/v1/auth/register', {
+        body: { email: 'self@test.local', password: 'self-password-1', name: 'Self' },
+      });
       expect(res.status).toBe(201);
       expect(res.body.user).toMatchObject({ email: 'self@test.local', role: 'USER', name: 'Self' });
       expect((await open.api.get('/api/v1/me', { key: res.body.apiKey })).body.email).toBe('self@test.local');
-      const sneaky = await open.api.post('/api/v1/auth/register', { body: { email: 'boss@test.local', password: 'boss-password-1', role: 'ADMIN' } });
+      const sneaky = await open.api.post('/api/v1/auth/register', {
+        body: { email: 'boss@test.local', password: 'boss-password-1', role: 'ADMIN' },
+      });
       expect(sneaky.status).toBe(400);
       const again = await open.api.post('/api/v1/auth/register', { body: { email: 'SELF@test.local', password: 'self-password-1' } });
       expect(again.status).toBe(409);

@@ -13,7 +13,10 @@ describe('migrations', () => {
     try {
       const [first, second] = await Promise.all([migrate(database.url), migrate(database.url)]);
       expect([first.code, second.code]).toEqual([0, 0]);
-      const applied = await withConnection(database.url, async (c) => (await c.query<RowDataPacket[]>('SELECT name FROM kysely_migration'))[0]);
+      const applied = await withConnection(
+        database.url,
+        async (c) => (await c.query<RowDataPacket[]>('SELECT name FROM kysely_migration'))[0],
+      );
       const names = applied.map((r) => r.name);
       expect(names.length).toBeGreaterThan(0);
       expect(new Set(names).size).toBe(names.length);

@@ -30,14 +30,32 @@ afterAll(async () => {
 
 it('uses the schema we were given (docs/schema.md is a faithful copy)', () => {
   if (existsSync(sharedDoc)) expect(readFileSync(repoDoc, 'utf8')).toBe(readFileSync(sharedDoc, 'utf8'));
-  expect(doc.tables.map((t) => t.name)).toEqual(['User', 'Session', 'Message', 'Chat', 'Contact', 'Group', 'Webhook', 'WebhookDelivery', 'ApiUsage']);
+  expect(doc.tables.map((t) => t.name)).toEqual([
+    'User',
+    'Session',
+    'Message',
+    'Chat',
+    'Contact',
+    'Group',
+    'Webhook',
+    'WebhookDelivery',
+    'ApiUsage',
+  ]);
   expect(Object.keys(doc.enums)).toEqual(['Role', 'SessionStatus', 'MessageType', 'MessageStatus', 'WebhookStatus']);
 });
 
 it('has exactly the documented tables, in utf8mb4', async () => {
-  const tables = await rows('SELECT TABLE_NAME AS name, TABLE_COLLATION AS collation FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database.name]);
+  const tables = await rows(
+    'SELECT TABLE_NAME AS name, TABLE_COLLATION AS collation FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [database.name],
+  );
   const documented = doc.tables.map((t) => t.name);
-  expect(tables.map((t) => t.name).filter((n) => !HELPER_TABLES.includes(n)).sort()).toEqual([...documented].sort());
+  expect(
+    tables
+      .map((t) => t.name)
+      .filter((n) => !HELPER_TABLES.includes(n))
+      .sort(),
+  ).toEqual([...documented].sort());
   for (const table of tables) expect(table.collation).toMatch(/^utf8mb4_/);
 });
 
@@ -67,39 +85,42 @@ describe.each(doc.tables.map((t) => [t.name, t] as const))('table %s', (tableNam
     expect(columns.map((c) => c.name).sort()).toEqual(table.columns.map((c) => c.name).sort());
   });
 
-  it.each(table.columns.map((c) => [c.name, c] as const))('column %s has the documented type, nullability and default', (_n, docColumn: DocColumn) => {
-    const actual = column(docColumn.name);
-    const { type, constraints } = docColumn;
-    if (type === 'String') expect(['varchar', 'text', 'mediumtext']).toContain(actual.dataType);
-    else if (type === 'Int') expect(actual.dataType).toBe('int');
-    else if (type === 'Boolean') expect(actual.columnType).toBe('tinyint(1)');
-    else if (type === 'DateTime') expect([actual.dataType, actual.precision_]).toEqual(['datetime', 3]);
-    else if (type === 'Json') {
-      const mysqlJson = actual.dataType === 'json';
-      const mariadbJson = actual.dataType === 'longtext' && jsonChecks.some((c) => c.includes(`json_valid(\`${docColumn.name}\`)`));
-      expect(mysqlJson || mariadbJson).toBe(true);
-    } else {
-      const values = doc.enums[type];
-      expect(values).toBeDefined();
-      expect(actual.columnType).toBe(`enum(${values!.map((v) => `'${v}'`).join(',')})`);
-    }
-    if (['varchar', 'text', 'mediumtext'].includes(actual.dataType)) expect(actual.charset).toBe('utf8mb4');
+  it.each(table.columns.map((c) => [c.name, c] as const))(
+    'column %s has the documented type, nullability and default',
+    (_n, docColumn: DocColumn) => {
+      const actual = column(docColumn.name);
+      const { type, constraints } = docColumn;
+      if (type === 'String') expect(['varchar', 'text', 'mediumtext']).toContain(actual.dataType);
+      else if (type === 'Int') expect(actual.dataType).toBe('int');
+      else if (type === 'Boolean') expect(actual.columnType).toBe('tinyint(1)');
+      else if (type === 'DateTime') expect([actual.dataType, actual.precision_]).toEqual(['datetime', 3]);
+      else if (type === 'Json') {
+        const mysqlJson = actual.dataType === 'json';
+        const mariadbJson = actual.dataType === 'longtext' && jsonChecks.some((c) => c.includes(`json_valid(\`${docColumn.name}\`)`));
+        expect(mysqlJson || mariadbJson).toBe(true);
+      } else {
+        const values = doc.enums[type];
+        expect(values).toBeDefined();
+        expect(actual.columnType).toBe(`enum(${values!.map((v) => `'${v}'`).join(',')})`);
+      }
+      if (['varchar', 'text', 'mediumtext'].includes(actual.dataType)) expect(actual.charset).toBe('utf8mb4');
 
-    const nullable = /Nullable/.test(constraints);
-    expect(actual.nullable).toBe(nullable ? 'YES' : 'NO');
+      const nullable = /Nullable/.test(constraints);
+      expect(actual.nullable).toBe(nullable ? 'YES' : 'NO');
 
-    const documentedDefault = /Default: (\S+)/.exec(constraints)?.[1];
-    const actualDefault = actual.defaultValue === null ? null : String(actual.defaultValue).replace(/^'|'$/g, '').toLowerCase();
-    if (documentedDefault === 'now()' || /On update/.test(constraints)) expect(actualDefault).toBe('current_timestamp(3)');
-    else if (documentedDefault === 'true') expect(actualDefault).toBe('1');
-    else if (documentedDefault === 'false') expect(actualDefault).toBe('0');
-    else if (documentedDefault !== undefined) expect(actualDefault).toBe(documentedDefault.toLowerCase());
-    else if (nullable) expect([null, 'null']).toContain(actualDefault);
-    else expect(actualDefault).toBeNull();
+      const documentedDefault = /Default: (\S+)/.exec(constraints)?.[1];
+      const actualDefault = actual.defaultValue === null ? null : String(actual.defaultValue).replace(/^'|'$/g, '').toLowerCase();
+      if (documentedDefault === 'now()' || /On update/.test(constraints)) expect(actualDefault).toBe('current_timestamp(3)');
+      else if (documentedDefault === 'true') expect(actualDefault).toBe('1');
+      else if (documentedDefault === 'false') expect(actualDefault).toBe('0');
+      else if (documentedDefault !== undefined) expect(actualDefault).toBe(documentedDefault.toLowerCase());
+      else if (nullable) expect([null, 'null']).toContain(actualDefault);
+      else expect(actualDefault).toBeNull();
 
-    expect(/on update current_timestamp\(3\)/i.test(actual.extra)).toBe(/On update/.test(constraints));
-    if (/Primary Key/.test(constraints)) expect(actual.columnKey).toBe('PRI');
-  });
+      expect(/on update current_timestamp\(3\)/i.test(actual.extra)).toBe(/On update/.test(constraints));
+      if (/Primary Key/.test(constraints)) expect(actual.columnKey).toBe('PRI');
+    },
+  );
 
   it('has the documented unique constraints, single and composite', async () => {
     const indexes = await rows(

@@ -28,7 +28,10 @@ it('buffers usage rows and writes them as one batch when the buffer fills', asyn
   expect(await usageRows(user.id)).toHaveLength(0);
 
   await gw.api.get(`/api/v1/users/${user.id}`, { key: user.key }); // third row fills the batch (403)
-  const rows = await eventually(() => usageRows(user.id), (r) => r.length === 3);
+  const rows = await eventually(
+    () => usageRows(user.id),
+    (r) => r.length === 3,
+  );
   expect(rows.map((r) => [r.method, r.endpoint, r.status])).toEqual(
     expect.arrayContaining([
       ['GET', '/api/v1/me', 200],

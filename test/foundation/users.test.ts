@@ -136,7 +136,10 @@ describe('bad input changes nothing', () => {
 
   it('unknown users and unknown routes answer 404 in the same body shape', async () => {
     for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const res = await gw.api.call(method, '/api/v1/users/nope', { key: gw.adminKey, body: method === 'PATCH' ? { name: 'x' } : undefined });
+      const res = await gw.api.call(method, '/api/v1/users/nope', {
+        key: gw.adminKey,
+        body: method === 'PATCH' ? { name: 'x' } : undefined,
+      });
       expect(res.status).toBe(404);
       expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'User not found' });
     }

@@ -31,7 +31,10 @@ export function parseSchemaDoc(path: string): SchemaDoc {
         .split('\n')
         .filter((line) => line.startsWith('| ') && !line.startsWith('| Column') && !line.startsWith('|--'))
         .map((line) => {
-          const [column, type, constraints, description] = line.split('|').slice(1, 5).map((cell) => cell.trim());
+          const [column, type, constraints, description] = line
+            .split('|')
+            .slice(1, 5)
+            .map((cell) => cell.trim());
           return { name: column!, type: type!, constraints: constraints!, description: description! };
         });
       const uniqueCombinations = [...section.matchAll(/^- Unique combination of (\w+) and (\w+)/gm)].map((m) => [m[1]!, m[2]!]);

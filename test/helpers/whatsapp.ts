@@ -17,7 +17,11 @@ export const gatewayEnvFor = (sim: Simulator): Record<string, string> => ({
   BAILEYS_LOG_LEVEL: 'silent',
 });
 
-export async function startWhatsAppWorld(label: string, env: Record<string, string> = {}, options: GatewayOptions = {}): Promise<WhatsAppWorld> {
+export async function startWhatsAppWorld(
+  label: string,
+  env: Record<string, string> = {},
+  options: GatewayOptions = {},
+): Promise<WhatsAppWorld> {
   const sim = await startSimulator();
   trustSimulator(sim);
   const gateway = await startGateway(label, { ...gatewayEnvFor(sim), ...env }, options);

@@ -21,7 +21,11 @@ let media: MediaServer;
 const { api, send, row, rowWhere, inbox, sent, received, rawGet } = messageHelpers(() => world);
 
 beforeAll(async () => {
-  world = await startConnectedWorld('messages_send', { me: ME, contacts: { [CARA]: 'Cara', [DAN]: 'Dan' } }, { MEDIA_URL_ALLOW_PRIVATE: 'true' });
+  world = await startConnectedWorld(
+    'messages_send',
+    { me: ME, contacts: { [CARA]: 'Cara', [DAN]: 'Dan' } },
+    { MEDIA_URL_ALLOW_PRIVATE: 'true' },
+  );
   media = await startMediaServer({
     '/clips/holiday.mp4': { body: VIDEO, type: 'video/mp4' },
     '/files/report.pdf': { body: PDF, type: 'application/pdf' },

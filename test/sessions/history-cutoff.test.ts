@@ -20,7 +20,8 @@ afterAll(async () => {
 
 it('keeps only the newest history within the configured days and per-chat cap', async () => {
   const chunksSoFar = async () =>
-    ((await world.gateway.api.get('/api/v1/sessions/me', { key: world.gateway.adminKey })).body.metadata.historySync?.chunks ?? 0) as number;
+    ((await world.gateway.api.get('/api/v1/sessions/me', { key: world.gateway.adminKey })).body.metadata.historySync?.chunks ??
+      0) as number;
   const before = await chunksSoFar();
   // 20 chats × 1000 messages one minute apart: about 14 days, the older chats entirely before the cut-off.
   const synced = await world.sim.history(ME, { chats: 20, messagesPerChat: 1000, chunkSize: 4000 });

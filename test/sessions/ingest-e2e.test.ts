@@ -17,7 +17,13 @@ let sessionRowId: string;
 
 const messageRow = (messageId: string) =>
   eventually(
-    () => world.gateway.ctx.db.selectFrom('Message').selectAll().where('sessionId', '=', sessionRowId).where('messageId', '=', messageId).executeTakeFirst(),
+    () =>
+      world.gateway.ctx.db
+        .selectFrom('Message')
+        .selectAll()
+        .where('sessionId', '=', sessionRowId)
+        .where('messageId', '=', messageId)
+        .executeTakeFirst(),
     (row) => row !== undefined,
     10_000,
     `message ${messageId}`,
@@ -40,14 +46,24 @@ afterAll(async () => {
 it('stores a contact’s text with phone-number JIDs, its chat and the contact', async () => {
   const { id } = await world.sim.send(CARA, { to: ME, text: 'hello from Cara 👋' });
   const row = await messageRow(id);
-  expect(row).toMatchObject({ messageType: 'TEXT', fromMe: false, chatId: jidOf(CARA), fromJid: jidOf(CARA), toJid: jidOf(ME), status: 'DELIVERED' });
+  expect(row).toMatchObject({
+    messageType: 'TEXT',
+    fromMe: false,
+    chatId: jidOf(CARA),
+    fromJid: jidOf(CARA),
+    toJid: jidOf(ME),
+    status: 'DELIVERED',
+  });
   expect(JSON.stringify(row!.content)).toContain('hello from Cara 👋');
 
   const chat = await eventually(
     () => world.gateway.api.get('/api/v1/sessions/me/chats', { key }),
     (res) => res.body.data.some((c: { jid: string; unreadCount: number }) => c.jid === jidOf(CARA) && c.unreadCount >= 1),
   );
-  expect(chat.body.data.find((c: { jid: string }) => c.jid === jidOf(CARA))).toMatchObject({ isGroup: false, lastMessage: expect.objectContaining({ id }) });
+  expect(chat.body.data.find((c: { jid: string }) => c.jid === jidOf(CARA))).toMatchObject({
+    isGroup: false,
+    lastMessage: expect.objectContaining({ id }),
+  });
 
   const contacts = await eventually(
     () => world.gateway.api.get('/api/v1/sessions/me/contacts', { key }),
@@ -77,7 +93,9 @@ it('stores a group, and a member’s message in it with the sender’s phone num
   );
   const row = stored.body.data.find((g: { jid: string }) => g.jid === group.id);
   expect(row.subject).toBe('Weekend plans');
-  expect(row.participants.map((p: { phoneJid?: string; jid: string }) => p.phoneJid ?? p.jid).sort()).toEqual([jidOf(CARA), jidOf(DAN), jidOf(ME)].sort());
+  expect(row.participants.map((p: { phoneJid?: string; jid: string }) => p.phoneJid ?? p.jid).sort()).toEqual(
+    [jidOf(CARA), jidOf(DAN), jidOf(ME)].sort(),
+  );
 
   const { id } = await world.sim.send(DAN, { to: group.id, text: 'I bring the snacks' });
   const message = await messageRow(id);
@@ -92,20 +110,36 @@ it('moves a sent message through SENT, DELIVERED and READ from receipts', async 
   );
   const id = sent!.key.id!;
   await world.sim.waitForInbox(CARA, (entry) => entry.id === id);
-  await eventually(() => messageRow(id), (row) => row!.status === 'DELIVERED' || row!.status === 'READ');
+  await eventually(
+    () => messageRow(id),
+    (row) => row!.status === 'DELIVERED' || row!.status === 'READ',
+  );
   await world.sim.read(CARA, jidOf(ME), [id]);
-  const read = await eventually(() => messageRow(id), (row) => row!.status === 'READ');
+  const read = await eventually(
+    () => messageRow(id),
+    (row) => row!.status === 'READ',
+  );
   expect(read).toMatchObject({ fromMe: true, chatId: jidOf(CARA), toJid: jidOf(CARA) });
 });
 
 it('lands a 20k-message history sync completely, with progress in the session', async () => {
-  const before = await world.gateway.ctx.db.selectFrom('Message').select((eb) => eb.fn.countAll<number>().as('n')).where('sessionId', '=', sessionRowId).executeTakeFirstOrThrow();
+  const before = await world.gateway.ctx.db
+    .selectFrom('Message')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sessionId', '=', sessionRowId)
+    .executeTakeFirstOrThrow();
   const result = await world.sim.history(ME, { chats: 20, messagesPerChat: 1000 });
   expect(result.messages).toBe(20_000);
   const count = await eventually(
     async () =>
       Number(
-        (await world.gateway.ctx.db.selectFrom('Message').select((eb) => eb.fn.countAll<number>().as('n')).where('sessionId', '=', sessionRowId).executeTakeFirstOrThrow()).n,
+        (
+          await world.gateway.ctx.db
+            .selectFrom('Message')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('sessionId', '=', sessionRowId)
+            .executeTakeFirstOrThrow()
+        ).n,
       ),
     (n) => n >= Number(before.n) + 20_000,
     60_000,

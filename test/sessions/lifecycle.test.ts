@@ -10,7 +10,11 @@ const ANA = '15550001001';
 const BEN = '15550001002';
 
 const authRows = async (gateway: TestGateway, sessionId: string) => {
-  const session = await gateway.ctx.db.selectFrom('Session').select(['id', 'authData']).where('sessionId', '=', sessionId).executeTakeFirstOrThrow();
+  const session = await gateway.ctx.db
+    .selectFrom('Session')
+    .select(['id', 'authData'])
+    .where('sessionId', '=', sessionId)
+    .executeTakeFirstOrThrow();
   const keys = await gateway.ctx.db.selectFrom('SessionKey').select('type').where('sessionId', '=', session.id).execute();
   return { authData: session.authData, keys: keys.length };
 };
@@ -73,7 +77,8 @@ it('comes back by itself when the simulator drops the connection', async () => {
 it('reconnects stored sessions after a gateway restart, without pairing again', async () => {
   await world.gateway.stop();
   world.gateway = await startGateway('lifecycle', gatewayEnvFor(world.sim), { database: world.gateway.database });
-  key = (await world.gateway.api.post('/api/v1/auth/login', { body: { email: 'admin@test.local', password: 'admin-password-1' } })).body.token;
+  key = (await world.gateway.api.post('/api/v1/auth/login', { body: { email: 'admin@test.local', password: 'admin-password-1' } })).body
+    .token;
   for (const sessionId of ['ana', 'ben']) {
     const session = await sessionWhere(world.gateway, key, sessionId, (s) => s.status === 'CONNECTED', 15_000);
     expect(session.qrCode).toBeNull();
@@ -105,6 +110,9 @@ it('logout through the API unlinks the device and deleting removes everything', 
   const removed = await world.gateway.api.delete('/api/v1/sessions/ben', { key });
   expect(removed.status).toBe(204);
   expect((await world.gateway.api.get('/api/v1/sessions/ben', { key })).status).toBe(404);
-  const rows = await withConnection(world.gateway.database.url, async (c) => (await c.query('SELECT COUNT(*) AS n FROM Session WHERE sessionId = ?', ['ben']))[0]);
+  const rows = await withConnection(
+    world.gateway.database.url,
+    async (c) => (await c.query('SELECT COUNT(*) AS n FROM Session WHERE sessionId = ?', ['ben']))[0],
+  );
   expect(rows).toEqual([{ n: 0 }]);
 });

@@ -17,7 +17,8 @@ const restartWith = async (env: Record<string, string>) => {
   key = world.gateway.adminKey || (await login());
 };
 const login = async () =>
-  (await world.gateway.api.post('/api/v1/auth/login', { body: { email: 'admin@test.local', password: 'admin-password-1' } })).body.token as string;
+  (await world.gateway.api.post('/api/v1/auth/login', { body: { email: 'admin@test.local', password: 'admin-password-1' } })).body
+    .token as string;
 
 beforeAll(async () => {
   world = await startWhatsAppWorld('resilience', { AUTH_ENCRYPTION_KEY: KEY_1 });
@@ -32,7 +33,11 @@ afterAll(async () => {
 
 describe('credentials encrypted at rest', () => {
   it('stores credentials and keys only sealed with AES-256-GCM', async () => {
-    const session = await world.gateway.ctx.db.selectFrom('Session').select(['id', 'authData']).where('sessionId', '=', 'enc').executeTakeFirstOrThrow();
+    const session = await world.gateway.ctx.db
+      .selectFrom('Session')
+      .select(['id', 'authData'])
+      .where('sessionId', '=', 'enc')
+      .executeTakeFirstOrThrow();
     const authData = JSON.stringify(session.authData);
     expect(authData).toContain('aes-256-gcm');
     expect(authData).not.toMatch(/noiseKey|signedIdentityKey|advSecretKey/);

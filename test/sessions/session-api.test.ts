@@ -9,13 +9,20 @@ let bob: { id: string; key: string };
 
 /** What requests may change (the runtime writes status and QR on its own schedule). */
 const sessionRows = () =>
-  world.gateway.ctx.db.selectFrom('Session').select(['id', 'sessionId', 'name', 'workflowId', 'isActive', 'userId', 'authData']).orderBy('id').execute();
+  world.gateway.ctx.db
+    .selectFrom('Session')
+    .select(['id', 'sessionId', 'name', 'workflowId', 'isActive', 'userId', 'authData'])
+    .orderBy('id')
+    .execute();
 
 beforeAll(async () => {
   world = await startWhatsAppWorld('session_api');
   alice = await world.gateway.createUser('alice@test.local');
   bob = await world.gateway.createUser('bob@test.local');
-  const created = await world.gateway.api.post('/api/v1/sessions', { key: alice.key, body: { sessionId: 'alice-main', name: 'Alice main' } });
+  const created = await world.gateway.api.post('/api/v1/sessions', {
+    key: alice.key,
+    body: { sessionId: 'alice-main', name: 'Alice main' },
+  });
   expect(created.status).toBe(201);
   await sessionWhere(world.gateway, alice.key, 'alice-main', (s) => s.status === 'QR_REQUIRED');
 });
@@ -56,7 +63,10 @@ describe('ownership', () => {
   });
 
   it('PATCH renames, ties a workflow and deactivates', async () => {
-    const renamed = await world.gateway.api.patch('/api/v1/sessions/alice-main', { key: alice.key, body: { name: 'Sales', workflowId: 'wf-42' } });
+    const renamed = await world.gateway.api.patch('/api/v1/sessions/alice-main', {
+      key: alice.key,
+      body: { name: 'Sales', workflowId: 'wf-42' },
+    });
     expect(renamed.body).toMatchObject({ name: 'Sales', workflowId: 'wf-42', isActive: true });
     const off = await world.gateway.api.patch('/api/v1/sessions/alice-main', { key: alice.key, body: { isActive: false } });
     expect(off.body).toMatchObject({ isActive: false, status: 'DISCONNECTED', qrCode: null });
@@ -94,7 +104,12 @@ describe('bad input changes nothing', () => {
   });
 
   it('unknown sessions answer 404 on every route', async () => {
-    for (const [method, suffix] of [['GET', ''], ['POST', '/connect'], ['DELETE', ''], ['GET', '/qr']] as const) {
+    for (const [method, suffix] of [
+      ['GET', ''],
+      ['POST', '/connect'],
+      ['DELETE', ''],
+      ['GET', '/qr'],
+    ] as const) {
       const res = await world.gateway.api.call(method, `/api/v1/sessions/nope${suffix}`, { key: alice.key });
       expect(res.status).toBe(404);
     }

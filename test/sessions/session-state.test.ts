@@ -12,7 +12,15 @@ const database = testDatabase('session_state');
 let db: Db;
 let sessionRowId: string;
 
-const initial: SessionState = { status: 'DISCONNECTED', qrCode: null, pairingCode: null, phoneNumber: null, name: null, lastSeen: null, metadata: {} };
+const initial: SessionState = {
+  status: 'DISCONNECTED',
+  qrCode: null,
+  pairingCode: null,
+  phoneNumber: null,
+  name: null,
+  lastSeen: null,
+  metadata: {},
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -27,7 +35,9 @@ afterAll(async () => {
 
 it('writes a flapping status at most once per interval and ends with the latest state', async () => {
   const written: SessionState[] = [];
-  const writer = new SessionStateWriter(db, sessionRowId, initial, 100, new SerialQueue(), pino({ level: 'silent' }), (state) => written.push(state));
+  const writer = new SessionStateWriter(db, sessionRowId, initial, 100, new SerialQueue(), pino({ level: 'silent' }), (state) =>
+    written.push(state),
+  );
   const started = Date.now();
   for (let i = 0; i < 200; i++) {
     writer.change({ status: i % 2 === 0 ? 'CONNECTING' : 'CONNECTED', metadata: { attempt: i } });
@@ -48,7 +58,9 @@ it('writes a flapping status at most once per interval and ends with the latest 
 
 it('writes nothing (and tells no one) when the state did not change', async () => {
   const written: SessionState[] = [];
-  const writer = new SessionStateWriter(db, sessionRowId, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) => written.push(state));
+  const writer = new SessionStateWriter(db, sessionRowId, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) =>
+    written.push(state),
+  );
   writer.change({ status: 'DISCONNECTED' });
   await writer.flush();
   expect(written).toHaveLength(0);

@@ -54,5 +54,10 @@ it('survives a reporter that throws, and unsubscribes', async () => {
 
 it('makes JSON-serialisable events with ISO timestamps', () => {
   const event = domainEvent('messages.delete', 'row-9', { scope: 'chat', chatId: '1@s.whatsapp.net' }, new Date(0));
-  expect(JSON.parse(JSON.stringify(event))).toEqual({ type: 'messages.delete', sessionRowId: 'row-9', at: '1970-01-01T00:00:00.000Z', payload: { scope: 'chat', chatId: '1@s.whatsapp.net' } });
+  expect(JSON.parse(JSON.stringify(event))).toEqual({
+    type: 'messages.delete',
+    sessionRowId: 'row-9',
+    at: '1970-01-01T00:00:00.000Z',
+    payload: { scope: 'chat', chatId: '1@s.whatsapp.net' },
+  });
 });

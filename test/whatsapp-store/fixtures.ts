@@ -35,7 +35,11 @@ export interface StoreFixture {
   lids: LidMap;
   ctx(overrides?: Partial<IngestContext>): IngestContext;
   /** One batch in one transaction; counts its statements. */
-  ingest(events: Partial<BaileysEventMap>, overrides?: Partial<IngestContext>, sessionRowId?: string): Promise<{ events: DomainEvent[]; statements: number }>;
+  ingest(
+    events: Partial<BaileysEventMap>,
+    overrides?: Partial<IngestContext>,
+    sessionRowId?: string,
+  ): Promise<{ events: DomainEvent[]; statements: number }>;
   /** A second session in the same database, to prove scoping. */
   addSession(): Promise<string>;
   close(): Promise<void>;
@@ -45,10 +49,16 @@ export async function openStore(label: string): Promise<StoreFixture> {
   const database = testDatabase(label);
   const db = await openMigratedDatabase(loadConfig({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: '3' }));
   const userId = newId();
-  await db.insertInto('User').values({ id: userId, email: `${userId}@test.local`, password: 'x', apiKey: userId }).execute();
+  await db
+    .insertInto('User')
+    .values({ id: userId, email: `${userId}@test.local`, password: 'x', apiKey: userId })
+    .execute();
   const addSession = async () => {
     const id = newId();
-    await db.insertInto('Session').values({ id, sessionId: `s-${id}`, userId }).execute();
+    await db
+      .insertInto('Session')
+      .values({ id, sessionId: `s-${id}`, userId })
+      .execute();
     return id;
   };
   const sessionRowId = await addSession();

@@ -17,16 +17,32 @@ afterAll(async () => {
 });
 
 const historySet = (parts: Partial<HistorySet>): { 'messaging-history.set': HistorySet } => ({
-  'messaging-history.set': { chats: [], contacts: [], messages: [], isLatest: true, syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP, ...parts },
+  'messaging-history.set': {
+    chats: [],
+    contacts: [],
+    messages: [],
+    isLatest: true,
+    syncType: proto.HistorySync.HistorySyncType.INITIAL_BOOTSTRAP,
+    ...parts,
+  },
 });
 
 const countIn = async (chatId: string) =>
-  (await store.db.selectFrom('Message').select((eb) => eb.fn.countAll<number>().as('n')).where('sessionId', '=', store.sessionRowId).where('chatId', '=', chatId).executeTakeFirstOrThrow()).n;
+  (
+    await store.db
+      .selectFrom('Message')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sessionId', '=', store.sessionRowId)
+      .where('chatId', '=', chatId)
+      .executeTakeFirstOrThrow()
+  ).n;
 
 it('drops messages older than maxAgeDays and keeps at most maxMessagesPerChat newest per chat, across chunks', async () => {
   const chat = '15550000301@s.whatsapp.net';
   const ages = [1, 2, 3, 4, 5, 6, 40, 50];
-  const messages = ages.map((days) => waMessage({ remoteJid: chat, timestamp: nowSeconds - days * DAY, message: text(`${days} days ago`) }));
+  const messages = ages.map((days) =>
+    waMessage({ remoteJid: chat, timestamp: nowSeconds - days * DAY, message: text(`${days} days ago`) }),
+  );
   const cutoff = { historyCutoff: { maxAgeDays: 30, maxMessagesPerChat: 4 }, now: NOW };
 
   const { events } = await store.ingest(historySet({ messages: messages.slice(0, 3).concat(messages.slice(6)) }), cutoff);
@@ -46,7 +62,12 @@ it('learns LID mappings first and stores chats, contacts and messages under phon
   const message = waMessage({ remoteJid: ALICE_LID, timestamp: nowSeconds - 60, message: text('from history') });
   (chat as Chat & { messages: { message: WAMessage }[] }).messages = [{ message }];
   await store.ingest(
-    historySet({ chats: [chat], contacts: [{ id: ALICE_LID, name: 'Alice A.' }], messages: [message], lidPnMappings: [{ lid: ALICE_LID, pn: ALICE }] }),
+    historySet({
+      chats: [chat],
+      contacts: [{ id: ALICE_LID, name: 'Alice A.' }],
+      messages: [message],
+      lidPnMappings: [{ lid: ALICE_LID, pn: ALICE }],
+    }),
     { now: NOW },
   );
   expect(await findChat(store.db, store.sessionRowId, ALICE)).toMatchObject({
@@ -62,7 +83,14 @@ it('learns LID mappings first and stores chats, contacts and messages under phon
 
 it('lands a 20,000-message history chunk with a bounded number of statements', async () => {
   const chats = Array.from({ length: 200 }, (_, i) => `1555200${String(i).padStart(4, '0')}@s.whatsapp.net`);
-  const image = { url: 'https://mmg.whatsapp.net/v/t62/x', directPath: '/v/t62/x', mediaKey: new Uint8Array(32).fill(7), fileLength: 123_456, mimetype: 'image/jpeg', caption: 'photo' };
+  const image = {
+    url: 'https://mmg.whatsapp.net/v/t62/x',
+    directPath: '/v/t62/x',
+    mediaKey: new Uint8Array(32).fill(7),
+    fileLength: 123_456,
+    mimetype: 'image/jpeg',
+    caption: 'photo',
+  };
   const messages = Array.from({ length: 20_000 }, (_, i) =>
     waMessage({
       remoteJid: chats[i % chats.length]!,
@@ -74,14 +102,25 @@ it('lands a 20,000-message history chunk with a bounded number of statements', a
   );
   const started = performance.now();
   const { statements, events } = await store.ingest(
-    historySet({ chats: chats.map((id) => ({ id, unreadCount: 0, conversationTimestamp: nowSeconds })), contacts: chats.map((id) => ({ id, notify: `n${id}` })), messages }),
+    historySet({
+      chats: chats.map((id) => ({ id, unreadCount: 0, conversationTimestamp: nowSeconds })),
+      contacts: chats.map((id) => ({ id, notify: `n${id}` })),
+      messages,
+    }),
     { now: NOW },
   );
   const elapsed = performance.now() - started;
   // 20 chunks × (existence check + insert), one count, and a handful for chats and contacts.
   expect(statements).toBeLessThanOrEqual(2 * 20 + 12);
   expect(elapsed).toBeLessThan(30_000);
-  expect(await store.db.selectFrom('Message').select((eb) => eb.fn.countAll<number>().as('n')).where('sessionId', '=', store.sessionRowId).where('chatId', 'in', chats).executeTakeFirstOrThrow()).toEqual({ n: 20_000 });
+  expect(
+    await store.db
+      .selectFrom('Message')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('sessionId', '=', store.sessionRowId)
+      .where('chatId', 'in', chats)
+      .executeTakeFirstOrThrow(),
+  ).toEqual({ n: 20_000 });
   const upserts = eventsOf(events, 'messages.upsert');
   expect(upserts.reduce((sum, event) => sum + event.payload.messages.length, 0)).toBe(20_000);
   expect(Math.max(...upserts.map((event) => event.payload.messages.length))).toBeLessThanOrEqual(500);

@@ -18,10 +18,23 @@ describe('chats', () => {
   it('upserts keep what an update does not mention', async () => {
     const pinnedAt = 1_764_000_000;
     const { events } = await store.ingest({
-      'chats.upsert': [{ id: chat, name: 'Carol', archived: true, pinned: pinnedAt, muteEndTime: Date.now() + 3_600_000, unreadCount: 4, conversationTimestamp: 1_764_000_000 }],
+      'chats.upsert': [
+        {
+          id: chat,
+          name: 'Carol',
+          archived: true,
+          pinned: pinnedAt,
+          muteEndTime: Date.now() + 3_600_000,
+          unreadCount: 4,
+          conversationTimestamp: 1_764_000_000,
+        },
+      ],
     });
     expect(await read()).toMatchObject({ name: 'Carol', isGroup: false, isArchived: true, isPinned: true, isMuted: true, unreadCount: 4 });
-    expect((await read())!.metadata).toMatchObject({ pinnedAt: new Date(pinnedAt * 1000).toISOString(), conversationAt: new Date(pinnedAt * 1000).toISOString() });
+    expect((await read())!.metadata).toMatchObject({
+      pinnedAt: new Date(pinnedAt * 1000).toISOString(),
+      conversationAt: new Date(pinnedAt * 1000).toISOString(),
+    });
     expect(eventsOf(events, 'chats.upsert')[0]!.payload.chats[0]).toMatchObject({ jid: chat, name: 'Carol' });
 
     const update = await store.ingest({ 'chats.update': [{ id: chat, archived: false }] });
@@ -59,15 +72,35 @@ describe('contacts', () => {
   const read = () => findContact(store.db, store.sessionRowId, contact);
 
   it('keep known fields when an update leaves them out', async () => {
-    await store.ingest({ 'contacts.upsert': [{ id: contact, name: 'Dave (work)', notify: 'Dave', imgUrl: 'https://pps.whatsapp.net/v/dave.jpg', verifiedName: 'Dave Ltd' }] });
-    expect(await read()).toMatchObject({ name: 'Dave (work)', pushName: 'Dave', profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg', isBlocked: false, metadata: { verifiedName: 'Dave Ltd' } });
+    await store.ingest({
+      'contacts.upsert': [
+        { id: contact, name: 'Dave (work)', notify: 'Dave', imgUrl: 'https://pps.whatsapp.net/v/dave.jpg', verifiedName: 'Dave Ltd' },
+      ],
+    });
+    expect(await read()).toMatchObject({
+      name: 'Dave (work)',
+      pushName: 'Dave',
+      profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg',
+      isBlocked: false,
+      metadata: { verifiedName: 'Dave Ltd' },
+    });
 
     const { events } = await store.ingest({ 'contacts.update': [{ id: contact, notify: 'Davey' }] });
-    expect(await read()).toMatchObject({ name: 'Dave (work)', pushName: 'Davey', profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg', metadata: { verifiedName: 'Dave Ltd' } });
-    expect(eventsOf(events, 'contacts.upsert')[0]!.payload.contacts).toEqual([expect.objectContaining({ jid: contact, pushName: 'Davey' })]);
+    expect(await read()).toMatchObject({
+      name: 'Dave (work)',
+      pushName: 'Davey',
+      profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg',
+      metadata: { verifiedName: 'Dave Ltd' },
+    });
+    expect(eventsOf(events, 'contacts.upsert')[0]!.payload.contacts).toEqual([
+      expect.objectContaining({ jid: contact, pushName: 'Davey' }),
+    ]);
 
     await store.ingest({ 'contacts.update': [{ id: contact, imgUrl: 'changed' }] });
-    expect(await read()).toMatchObject({ profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg', metadata: { verifiedName: 'Dave Ltd', pictureChanged: true } });
+    expect(await read()).toMatchObject({
+      profilePicUrl: 'https://pps.whatsapp.net/v/dave.jpg',
+      metadata: { verifiedName: 'Dave Ltd', pictureChanged: true },
+    });
     await store.ingest({ 'contacts.update': [{ id: contact, imgUrl: null }] });
     expect((await read())!.profilePicUrl).toBeNull();
   });
@@ -88,7 +121,12 @@ describe('contacts', () => {
   });
 
   it('LID contacts land on their phone number; groups are not contacts', async () => {
-    await store.ingest({ 'contacts.upsert': [{ id: BOB_LID, phoneNumber: BOB, notify: 'Bob' }, { id: '120363000000000009@g.us', name: 'A group' }] });
+    await store.ingest({
+      'contacts.upsert': [
+        { id: BOB_LID, phoneNumber: BOB, notify: 'Bob' },
+        { id: '120363000000000009@g.us', name: 'A group' },
+      ],
+    });
     expect(await findContact(store.db, store.sessionRowId, BOB)).toMatchObject({ pushName: 'Bob', metadata: { lid: BOB_LID } });
     expect(await findContact(store.db, store.sessionRowId, '120363000000000009@g.us')).toBeUndefined();
   });
@@ -126,7 +164,12 @@ describe('groups', () => {
       { jid: BOB, phoneJid: BOB, lid: BOB_LID, role: 'member' },
     ]);
     expect(group!.settings).toEqual({ announce: false, restrict: true, memberAddMode: false, joinApprovalMode: false });
-    expect(group!.metadata).toMatchObject({ creation: new Date(1_700_000_000_000).toISOString(), size: 2, ownerLid: ALICE_LID, addressingMode: 'lid' });
+    expect(group!.metadata).toMatchObject({
+      creation: new Date(1_700_000_000_000).toISOString(),
+      size: 2,
+      ownerLid: ALICE_LID,
+      addressingMode: 'lid',
+    });
     expect(eventsOf(events, 'groups.upsert')[0]!.payload.groups[0]).toMatchObject({ jid, owner: ALICE });
     expect(await findChat(store.db, store.sessionRowId, jid)).toMatchObject({ name: 'Climbing', isGroup: true });
   });
@@ -169,7 +212,9 @@ describe('groups', () => {
 
   it('reports participant changes of an unknown group without inventing its member list', async () => {
     const unknown = '120363000000000999@g.us';
-    const { events } = await store.ingest({ 'group-participants.update': { id: unknown, author: ALICE, participants: [{ id: BOB }], action: 'add' } });
+    const { events } = await store.ingest({
+      'group-participants.update': { id: unknown, author: ALICE, participants: [{ id: BOB }], action: 'add' },
+    });
     expect(eventsOf(events, 'group.participants')).toHaveLength(1);
     expect((await findGroup(store.db, store.sessionRowId, unknown))!.participants).toBeNull();
   });
@@ -178,16 +223,41 @@ describe('groups', () => {
 it('presence and calls become events without being stored', async () => {
   store.lids.learn(ALICE_LID, ALICE);
   const { events, statements } = await store.ingest({
-    'presence.update': { id: ALICE_LID, presences: { [ALICE_LID]: { lastKnownPresence: 'composing' }, [BOB]: { lastKnownPresence: 'unavailable', lastSeen: 1_764_000_000 } } },
-    call: [{ chatId: ALICE_LID, from: ALICE_LID, id: 'CALL1', date: new Date(1_764_000_000_000), status: 'offer', offline: false, isVideo: true }],
+    'presence.update': {
+      id: ALICE_LID,
+      presences: { [ALICE_LID]: { lastKnownPresence: 'composing' }, [BOB]: { lastKnownPresence: 'unavailable', lastSeen: 1_764_000_000 } },
+    },
+    call: [
+      {
+        chatId: ALICE_LID,
+        from: ALICE_LID,
+        id: 'CALL1',
+        date: new Date(1_764_000_000_000),
+        status: 'offer',
+        offline: false,
+        isVideo: true,
+      },
+    ],
   });
   expect(statements).toBe(0);
   expect(eventsOf(events, 'presence.update')[0]!.payload).toEqual({
     chatJid: ALICE,
-    presences: [{ jid: ALICE, presence: 'composing' }, { jid: BOB, presence: 'unavailable', lastSeen: new Date(1_764_000_000_000).toISOString() }],
+    presences: [
+      { jid: ALICE, presence: 'composing' },
+      { jid: BOB, presence: 'unavailable', lastSeen: new Date(1_764_000_000_000).toISOString() },
+    ],
   });
   expect(eventsOf(events, 'call')[0]!.payload.calls).toEqual([
-    { callId: 'CALL1', chatJid: ALICE, from: ALICE, isGroup: false, isVideo: true, status: 'offer', offline: false, at: new Date(1_764_000_000_000).toISOString() },
+    {
+      callId: 'CALL1',
+      chatJid: ALICE,
+      from: ALICE,
+      isGroup: false,
+      isVideo: true,
+      status: 'offer',
+      offline: false,
+      at: new Date(1_764_000_000_000).toISOString(),
+    },
   ]);
   expect(events.every((event) => event.sessionRowId === store.sessionRowId)).toBe(true);
 });

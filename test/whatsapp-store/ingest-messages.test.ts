@@ -1,6 +1,19 @@
 import { proto, type WAMessage } from '@whiskeysockets/baileys';
 import { findChat, findContact, findMessage, searchMessages } from '../../server/src/whatsapp/store/read-queries';
-import { ALICE, ALICE_LID, BOB, BOB_LID, GROUP, ME_PN, eventsOf, messageId, openStore, text, waMessage, type StoreFixture } from './fixtures';
+import {
+  ALICE,
+  ALICE_LID,
+  BOB,
+  BOB_LID,
+  GROUP,
+  ME_PN,
+  eventsOf,
+  messageId,
+  openStore,
+  text,
+  waMessage,
+  type StoreFixture,
+} from './fixtures';
 
 const { Status } = proto.WebMessageInfo;
 let store: StoreFixture;
@@ -21,13 +34,27 @@ describe('messages.upsert', () => {
     const message = waMessage({ remoteJid: ALICE, message: text('hello there'), pushName: 'Alice' });
     const { events } = await store.ingest(notify(message));
     const row = await stored(message.key.id!);
-    expect(row).toMatchObject({ chatId: ALICE, fromMe: false, fromJid: ALICE, toJid: ME_PN, messageType: 'TEXT', status: 'DELIVERED', content: { conversation: 'hello there' } });
+    expect(row).toMatchObject({
+      chatId: ALICE,
+      fromMe: false,
+      fromJid: ALICE,
+      toJid: ME_PN,
+      messageType: 'TEXT',
+      status: 'DELIVERED',
+      content: { conversation: 'hello there' },
+    });
     expect(row!.timestamp.getTime()).toBe(1_764_000_000_000);
 
     const [upsert] = eventsOf(events, 'messages.upsert');
     expect(upsert!.payload.source).toBe('live');
-    expect(upsert!.payload.messages).toEqual([expect.objectContaining({ id: row!.id, messageId: message.key.id, timestamp: row!.timestamp.toISOString() })]);
-    expect(eventsOf(events, 'chats.upsert')[0]!.payload.chats[0]).toMatchObject({ jid: ALICE, unreadCount: 1, lastMessage: { id: message.key.id, text: 'hello there' } });
+    expect(upsert!.payload.messages).toEqual([
+      expect.objectContaining({ id: row!.id, messageId: message.key.id, timestamp: row!.timestamp.toISOString() }),
+    ]);
+    expect(eventsOf(events, 'chats.upsert')[0]!.payload.chats[0]).toMatchObject({
+      jid: ALICE,
+      unreadCount: 1,
+      lastMessage: { id: message.key.id, text: 'hello there' },
+    });
     expect(JSON.parse(JSON.stringify(events))).toEqual(events);
 
     const again = await store.ingest(notify(message));
@@ -42,7 +69,11 @@ describe('messages.upsert', () => {
     expect(row).toMatchObject({ chatId: GROUP, fromJid: BOB, metadata: expect.objectContaining({ senderLid: BOB_LID }) });
     const direct = waMessage({ remoteJid: ALICE_LID, remoteJidAlt: ALICE });
     await store.ingest(notify(direct));
-    expect(await stored(direct.key.id!)).toMatchObject({ chatId: ALICE, fromJid: ALICE, metadata: expect.objectContaining({ chatLid: ALICE_LID }) });
+    expect(await stored(direct.key.id!)).toMatchObject({
+      chatId: ALICE,
+      fromJid: ALICE,
+      metadata: expect.objectContaining({ chatLid: ALICE_LID }),
+    });
   });
 
   it('moves rows stored under a LID to the phone number once the mapping arrives', async () => {
@@ -54,7 +85,12 @@ describe('messages.upsert', () => {
     expect(await findChat(store.db, store.sessionRowId, lid)).toBeDefined();
 
     await store.ingest({ 'lid-mapping.update': { lid, pn } });
-    expect(await stored(message.key.id!)).toMatchObject({ chatId: pn, fromJid: pn, toJid: ME_PN, metadata: expect.objectContaining({ chatLid: lid }) });
+    expect(await stored(message.key.id!)).toMatchObject({
+      chatId: pn,
+      fromJid: pn,
+      toJid: ME_PN,
+      metadata: expect.objectContaining({ chatLid: lid }),
+    });
     expect(await findChat(store.db, store.sessionRowId, lid)).toBeUndefined();
     expect(await findChat(store.db, store.sessionRowId, pn)).toMatchObject({ unreadCount: 1, metadata: { lid } });
     expect(await findContact(store.db, store.sessionRowId, pn)).toMatchObject({ pushName: 'Zed' });
@@ -70,7 +106,9 @@ describe('messages.upsert', () => {
     await store.ingest({ 'lid-mapping.update': { lid, pn } });
     expect(await findChat(store.db, store.sessionRowId, lid)).toBeDefined();
     expect(await findChat(store.db, store.sessionRowId, pn)).toBeDefined();
-    expect(await searchMessages(store.db, store.sessionRowId, { chatId: pn }, { limit: 5 })).toMatchObject({ data: [expect.anything(), expect.anything()] });
+    expect(await searchMessages(store.db, store.sessionRowId, { chatId: pn }, { limit: 5 })).toMatchObject({
+      data: [expect.anything(), expect.anything()],
+    });
   });
 });
 
@@ -82,14 +120,16 @@ describe('status', () => {
     expect((await stored(id))!.status).toBe('PENDING');
 
     const read = await store.ingest({ 'messages.update': [statusUpdate(id, Status.READ)] });
-    expect(eventsOf(read.events, 'messages.update')[0]!.payload.updates).toEqual([expect.objectContaining({ changes: ['status'], message: expect.objectContaining({ status: 'READ' }) })]);
+    expect(eventsOf(read.events, 'messages.update')[0]!.payload.updates).toEqual([
+      expect.objectContaining({ changes: ['status'], message: expect.objectContaining({ status: 'READ' }) }),
+    ]);
     const late = await store.ingest({ 'messages.update': [statusUpdate(id, Status.DELIVERY_ACK), statusUpdate(id, Status.SERVER_ACK)] });
     expect(eventsOf(late.events, 'messages.update')).toEqual([]);
     await store.ingest({ 'messages.upsert': { messages: [{ ...sent, status: Status.SERVER_ACK }], type: 'append' } });
     expect((await stored(id))!.status).toBe('READ');
   });
 
-  it('an error ack arriving after the row makes it FAILED with WhatsApp\'s reason', async () => {
+  it("an error ack arriving after the row makes it FAILED with WhatsApp's reason", async () => {
     const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.SERVER_ACK, message: text('refused later') });
     await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } });
     await store.ingest({ 'messages.update': [{ key: sent.key, update: { status: Status.ERROR, messageStubParameters: ['403'] } }] });
@@ -103,7 +143,10 @@ describe('status', () => {
     await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } });
     const { events } = await store.ingest({ 'messages.upsert': { messages: [{ ...sent, status: Status.DELIVERY_ACK }], type: 'append' } });
     expect((await stored(sent.key.id!))!.status).toBe('DELIVERED');
-    expect(eventsOf(events, 'messages.update')[0]!.payload.updates[0]).toMatchObject({ changes: ['status'], message: { messageId: sent.key.id, status: 'DELIVERED' } });
+    expect(eventsOf(events, 'messages.update')[0]!.payload.updates[0]).toMatchObject({
+      changes: ['status'],
+      message: { messageId: sent.key.id, status: 'DELIVERED' },
+    });
   });
 
   it('group receipts move the status to the most advanced and are kept per recipient', async () => {
@@ -132,22 +175,44 @@ describe('status', () => {
 
 describe('edits, revokes, deletes and reactions', () => {
   it('applies an edit from the protocol message and from messages.update once, keeping the original', async () => {
-    const original = waMessage({ remoteJid: ALICE, message: { extendedTextMessage: { text: 'teh typo', contextInfo: { stanzaId: 'Q0' } } } });
+    const original = waMessage({
+      remoteJid: ALICE,
+      message: { extendedTextMessage: { text: 'teh typo', contextInfo: { stanzaId: 'Q0' } } },
+    });
     const id = original.key.id!;
     await store.ingest(notify(original));
     const editTime = 1_764_000_100;
     const protocol = waMessage({
       remoteJid: ALICE,
-      message: { editedMessage: { message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id, remoteJid: ALICE }, editedMessage: { extendedTextMessage: { text: 'the typo' } }, timestampMs: editTime * 1000 + 300 } } } },
+      message: {
+        editedMessage: {
+          message: {
+            protocolMessage: {
+              type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+              key: { id, remoteJid: ALICE },
+              editedMessage: { extendedTextMessage: { text: 'the typo' } },
+              timestampMs: editTime * 1000 + 300,
+            },
+          },
+        },
+      },
     });
     const { events } = await store.ingest({
       ...notify(protocol),
-      'messages.update': [{ key: { id, remoteJid: ALICE, fromMe: false }, update: { message: { editedMessage: { message: { extendedTextMessage: { text: 'the typo' } } } }, messageTimestamp: editTime } }],
+      'messages.update': [
+        {
+          key: { id, remoteJid: ALICE, fromMe: false },
+          update: { message: { editedMessage: { message: { extendedTextMessage: { text: 'the typo' } } } }, messageTimestamp: editTime },
+        },
+      ],
     });
     expect(await stored(protocol.key.id!)).toBeUndefined();
     const row = await stored(id);
     expect(row!.content).toEqual({ extendedTextMessage: { text: 'the typo', contextInfo: { stanzaId: 'Q0' } } });
-    expect(row!.metadata).toMatchObject({ originalContent: { extendedTextMessage: { text: 'teh typo' } }, editedAt: new Date(editTime * 1000 + 300).toISOString() });
+    expect(row!.metadata).toMatchObject({
+      originalContent: { extendedTextMessage: { text: 'teh typo' } },
+      editedAt: new Date(editTime * 1000 + 300).toISOString(),
+    });
     expect(eventsOf(events, 'messages.update')[0]!.payload.updates).toEqual([expect.objectContaining({ changes: ['edited'] })]);
     expect(eventsOf(events, 'messages.upsert')).toEqual([]);
 
@@ -156,18 +221,33 @@ describe('edits, revokes, deletes and reactions', () => {
   });
 
   it('applies an edit that messages.update carries as a protocol message, on a media caption', async () => {
-    const photo = waMessage({ remoteJid: ALICE, fromMe: true, message: { imageMessage: { url: 'https://mmg.whatsapp.net/x', mediaKey: new Uint8Array([1, 2, 3]), caption: 'befor' } } });
+    const photo = waMessage({
+      remoteJid: ALICE,
+      fromMe: true,
+      message: { imageMessage: { url: 'https://mmg.whatsapp.net/x', mediaKey: new Uint8Array([1, 2, 3]), caption: 'befor' } },
+    });
     const id = photo.key.id!;
     await store.ingest({ 'messages.upsert': { messages: [photo], type: 'append' } });
     await store.ingest({
       'messages.update': [
         {
           key: photo.key,
-          update: { message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: photo.key, editedMessage: { imageMessage: { caption: 'before' } }, timestampMs: 1_764_000_200_000 } } },
+          update: {
+            message: {
+              protocolMessage: {
+                type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+                key: photo.key,
+                editedMessage: { imageMessage: { caption: 'before' } },
+                timestampMs: 1_764_000_200_000,
+              },
+            },
+          },
         },
       ],
     });
-    expect((await stored(id))!.content).toEqual({ imageMessage: { url: 'https://mmg.whatsapp.net/x', mediaKey: 'AQID', caption: 'before' } });
+    expect((await stored(id))!.content).toEqual({
+      imageMessage: { url: 'https://mmg.whatsapp.net/x', mediaKey: 'AQID', caption: 'before' },
+    });
     expect((await stored(id))!.messageType).toBe('IMAGE');
   });
 
@@ -175,10 +255,19 @@ describe('edits, revokes, deletes and reactions', () => {
     const message = waMessage({ remoteJid: GROUP, participant: BOB, message: text('oops') });
     const id = message.key.id!;
     await store.ingest(notify(message));
-    const revoke = waMessage({ remoteJid: GROUP, participant: BOB, message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id, remoteJid: GROUP, participant: BOB } } } });
+    const revoke = waMessage({
+      remoteJid: GROUP,
+      participant: BOB,
+      message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id, remoteJid: GROUP, participant: BOB } } },
+    });
     const { events } = await store.ingest({
       ...notify(revoke),
-      'messages.update': [{ key: { id, remoteJid: GROUP, participant: BOB }, update: { message: null, messageStubType: proto.WebMessageInfo.StubType.REVOKE, key: revoke.key } }],
+      'messages.update': [
+        {
+          key: { id, remoteJid: GROUP, participant: BOB },
+          update: { message: null, messageStubType: proto.WebMessageInfo.StubType.REVOKE, key: revoke.key },
+        },
+      ],
     });
     expect(await stored(revoke.key.id!)).toBeUndefined();
     const row = await stored(id);
@@ -205,13 +294,18 @@ describe('edits, revokes, deletes and reactions', () => {
   it('stores a reaction as a REACTION row and sums reactions up on the target', async () => {
     const target = waMessage({ remoteJid: ALICE, fromMe: true, message: text('lunch?') });
     await store.ingest({ 'messages.upsert': { messages: [target], type: 'append' } });
-    const reaction = waMessage({ remoteJid: ALICE, message: { reactionMessage: { key: { ...target.key }, text: '👍', senderTimestampMs: 1_764_000_001_000 } } });
+    const reaction = waMessage({
+      remoteJid: ALICE,
+      message: { reactionMessage: { key: { ...target.key }, text: '👍', senderTimestampMs: 1_764_000_001_000 } },
+    });
     const { events } = await store.ingest({
       ...notify(reaction),
       'messages.reaction': [{ key: target.key, reaction: { key: reaction.key, text: '👍', senderTimestampMs: 1_764_000_001_000 } }],
     });
     expect(await stored(reaction.key.id!)).toMatchObject({ messageType: 'REACTION', quotedMessage: target.key.id });
-    expect((await stored(target.key.id!))!.metadata!.reactions).toEqual({ [ALICE]: { text: '👍', at: new Date(1_764_000_001_000).toISOString() } });
+    expect((await stored(target.key.id!))!.metadata!.reactions).toEqual({
+      [ALICE]: { text: '👍', at: new Date(1_764_000_001_000).toISOString() },
+    });
     expect(eventsOf(events, 'messages.update')[0]!.payload.updates[0]!.changes).toEqual(['reactions']);
     await store.ingest({ 'messages.reaction': [{ key: target.key, reaction: { key: reaction.key, text: '' } }] });
     expect((await stored(target.key.id!))!.metadata!.reactions).toBeUndefined();
@@ -260,7 +354,12 @@ describe('unread count', () => {
     const older = waMessage({ remoteJid: BOB, timestamp: 1_764_000_000, message: text('older') });
     await store.ingest(notify(newer));
     await store.ingest(notify(older));
-    expect((await findChat(store.db, store.sessionRowId, BOB))!.lastMessage).toMatchObject({ id: newer.key.id, text: 'newer', fromMe: false, type: 'TEXT' });
+    expect((await findChat(store.db, store.sessionRowId, BOB))!.lastMessage).toMatchObject({
+      id: newer.key.id,
+      text: 'newer',
+      fromMe: false,
+      type: 'TEXT',
+    });
   });
 });
 
@@ -287,5 +386,5 @@ it('a batch of mixed events takes a bounded number of statements', async () => {
   });
   // messages: existence check 2 + insert 2; operations: load 1 + write 1; chats: read 1 + 2 shapes + read 1; contacts: read + write + read.
   expect(statements).toBeLessThanOrEqual(16);
-  expect((await findChat(store.db, store.sessionRowId, chats[0]!))).toMatchObject({ isArchived: true, unreadCount: 38 });
+  expect(await findChat(store.db, store.sessionRowId, chats[0]!)).toMatchObject({ isArchived: true, unreadCount: 38 });
 });

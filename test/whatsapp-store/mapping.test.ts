@@ -16,7 +16,14 @@ function row(message: WAMessage, lids = new LidMap()): MessageInput {
 }
 
 const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, i) => (i * 31 + seed) % 256);
-const media = { url: 'https://mmg.whatsapp.net/v/t62/abc', directPath: '/v/t62/abc?ccb=1', mediaKey: bytes(32, 1), fileSha256: bytes(32, 2), fileEncSha256: bytes(32, 3), mimetype: 'application/octet-stream' };
+const media = {
+  url: 'https://mmg.whatsapp.net/v/t62/abc',
+  directPath: '/v/t62/abc?ccb=1',
+  mediaKey: bytes(32, 1),
+  fileSha256: bytes(32, 2),
+  fileEncSha256: bytes(32, 3),
+  mimetype: 'application/octet-stream',
+};
 
 describe('message type', () => {
   const cases: [string, proto.IMessage, MessageType][] = [
@@ -55,22 +62,58 @@ describe('message type', () => {
   });
 
   it('records the wrappers in metadata', () => {
-    const mapped = row(waMessage({ remoteJid: ALICE, message: { ephemeralMessage: { message: { viewOnceMessageV2: { message: { imageMessage: { ...media } } } } } } }));
+    const mapped = row(
+      waMessage({
+        remoteJid: ALICE,
+        message: { ephemeralMessage: { message: { viewOnceMessageV2: { message: { imageMessage: { ...media } } } } } },
+      }),
+    );
     expect(mapped.metadata).toMatchObject({ viewOnce: true, ephemeral: true, contentType: 'imageMessage' });
   });
 
   it.each<[string, WAMessage]>([
-    ['a protocol message of another kind', waMessage({ remoteJid: ALICE, message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: 86400 } } })],
-    ['sender key distribution only', waMessage({ remoteJid: GROUP, participant: BOB, message: { senderKeyDistributionMessage: { groupId: GROUP, axolotlSenderKeyDistributionMessage: bytes(8, 1) } } })],
-    ['an encrypted poll vote', waMessage({ remoteJid: ALICE, message: { pollUpdateMessage: { pollCreationMessageKey: { id: 'P' }, vote: { encPayload: bytes(4, 1) } } } })],
-    ['a stub without content', waMessage({ remoteJid: GROUP, message: null, messageStubType: proto.WebMessageInfo.StubType.GROUP_PARTICIPANT_ADD })],
-    ['a failed decryption placeholder', waMessage({ remoteJid: ALICE, message: null, messageStubType: proto.WebMessageInfo.StubType.CIPHERTEXT })],
+    [
+      'a protocol message of another kind',
+      waMessage({
+        remoteJid: ALICE,
+        message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: 86400 } },
+      }),
+    ],
+    [
+      'sender key distribution only',
+      waMessage({
+        remoteJid: GROUP,
+        participant: BOB,
+        message: { senderKeyDistributionMessage: { groupId: GROUP, axolotlSenderKeyDistributionMessage: bytes(8, 1) } },
+      }),
+    ],
+    [
+      'an encrypted poll vote',
+      waMessage({
+        remoteJid: ALICE,
+        message: { pollUpdateMessage: { pollCreationMessageKey: { id: 'P' }, vote: { encPayload: bytes(4, 1) } } },
+      }),
+    ],
+    [
+      'a stub without content',
+      waMessage({ remoteJid: GROUP, message: null, messageStubType: proto.WebMessageInfo.StubType.GROUP_PARTICIPANT_ADD }),
+    ],
+    [
+      'a failed decryption placeholder',
+      waMessage({ remoteJid: ALICE, message: null, messageStubType: proto.WebMessageInfo.StubType.CIPHERTEXT }),
+    ],
   ])('ignores %s', (_name, message) => {
     expect(classifyMessage(message, context(), 'live')).toEqual({ kind: 'ignore' });
   });
 
   it('keeps text beside a sender key distribution, and drops the key distribution from the content', () => {
-    const mapped = row(waMessage({ remoteJid: GROUP, participant: BOB, message: { senderKeyDistributionMessage: { groupId: GROUP }, conversation: 'hey all' } }));
+    const mapped = row(
+      waMessage({
+        remoteJid: GROUP,
+        participant: BOB,
+        message: { senderKeyDistributionMessage: { groupId: GROUP }, conversation: 'hey all' },
+      }),
+    );
     expect(mapped.messageType).toBe('TEXT');
     expect(mapped.content).toEqual({ conversation: 'hey all' });
   });
@@ -85,8 +128,9 @@ describe('content', () => {
     const message = generateWAMessageFromContent(ALICE, content, { userJid: ME.id });
     const mapped = row(message);
     expect(JSON.parse(JSON.stringify(mapped.content))).toEqual(mapped.content);
-    const inner = (mapped.content.documentWithCaptionMessage as { message: { documentMessage: Record<string, unknown> } } | undefined)?.message.documentMessage
-      ?? (mapped.content.documentMessage as Record<string, unknown>);
+    const inner =
+      (mapped.content.documentWithCaptionMessage as { message: { documentMessage: Record<string, unknown> } } | undefined)?.message
+        .documentMessage ?? (mapped.content.documentMessage as Record<string, unknown>);
     expect(typeof inner.mediaKey).toBe('string');
     expect(inner.directPath).toBe('/v/t62.7119-24/report?ccb=11-4');
 
@@ -98,12 +142,17 @@ describe('content', () => {
 
   it('takes the quoted message id from contextInfo', () => {
     const quoted = waMessage({ remoteJid: ALICE, id: 'QUOTED1', message: text('question?') });
-    const reply = generateWAMessageFromContent(ALICE, proto.Message.fromObject({ extendedTextMessage: { text: 'answer' } }), { userJid: ME.id, quoted });
+    const reply = generateWAMessageFromContent(ALICE, proto.Message.fromObject({ extendedTextMessage: { text: 'answer' } }), {
+      userJid: ME.id,
+      quoted,
+    });
     expect(row(reply).quotedMessage).toBe('QUOTED1');
   });
 
   it('points a reaction at the message it reacts to', () => {
-    const reaction = row(waMessage({ remoteJid: ALICE, message: { reactionMessage: { key: { id: 'TARGET', remoteJid: ALICE, fromMe: true }, text: '❤️' } } }));
+    const reaction = row(
+      waMessage({ remoteJid: ALICE, message: { reactionMessage: { key: { id: 'TARGET', remoteJid: ALICE, fromMe: true }, text: '❤️' } } }),
+    );
     expect(reaction.quotedMessage).toBe('TARGET');
     expect(reaction.metadata.reactionTo).toEqual({ messageId: 'TARGET', fromMe: true });
   });
@@ -121,7 +170,11 @@ describe('addressing', () => {
   });
 
   it('group: the participant sends to the group', () => {
-    expect(row(waMessage({ remoteJid: GROUP, participant: `${phoneNumberOf(BOB)}:3@s.whatsapp.net` }))).toMatchObject({ chatId: GROUP, fromJid: BOB, toJid: GROUP });
+    expect(row(waMessage({ remoteJid: GROUP, participant: `${phoneNumberOf(BOB)}:3@s.whatsapp.net` }))).toMatchObject({
+      chatId: GROUP,
+      fromJid: BOB,
+      toJid: GROUP,
+    });
   });
 
   it('replaces LIDs with phone numbers from the envelope alt fields and keeps the LIDs in metadata', () => {
@@ -180,17 +233,28 @@ describe('status and time', () => {
   });
 
   it('reads the timestamp from a number, a Long or a string', () => {
-    const decoded = proto.WebMessageInfo.decode(proto.WebMessageInfo.encode({ key: { remoteJid: ALICE, id: 'L1' }, message: { conversation: 'x' }, messageTimestamp: 1_764_000_123 }).finish());
+    const decoded = proto.WebMessageInfo.decode(
+      proto.WebMessageInfo.encode({
+        key: { remoteJid: ALICE, id: 'L1' },
+        message: { conversation: 'x' },
+        messageTimestamp: 1_764_000_123,
+      }).finish(),
+    );
     expect(typeof decoded.messageTimestamp).toBe('object');
     expect(row(decoded as WAMessage).timestamp.toISOString()).toBe(new Date(1_764_000_123_000).toISOString());
-    expect(row({ ...waMessage({ remoteJid: ALICE }), messageTimestamp: '1764000123' as unknown as number }).timestamp.getTime()).toBe(1_764_000_123_000);
+    expect(row({ ...waMessage({ remoteJid: ALICE }), messageTimestamp: '1764000123' as unknown as number }).timestamp.getTime()).toBe(
+      1_764_000_123_000,
+    );
   });
 });
 
 describe('protocol messages become changes', () => {
   it('a revoke targets the revoked message', () => {
     const intent = classifyMessage(
-      waMessage({ remoteJid: ALICE, message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id: 'GONE', remoteJid: ALICE } } } }),
+      waMessage({
+        remoteJid: ALICE,
+        message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE, key: { id: 'GONE', remoteJid: ALICE } } },
+      }),
       context(),
       'live',
     );
@@ -201,7 +265,18 @@ describe('protocol messages become changes', () => {
     const intent = classifyMessage(
       waMessage({
         remoteJid: ALICE,
-        message: { editedMessage: { message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT, key: { id: 'OLD' }, editedMessage: { conversation: 'fixed' }, timestampMs: 1_764_000_500_250 } } } },
+        message: {
+          editedMessage: {
+            message: {
+              protocolMessage: {
+                type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+                key: { id: 'OLD' },
+                editedMessage: { conversation: 'fixed' },
+                timestampMs: 1_764_000_500_250,
+              },
+            },
+          },
+        },
       }),
       context(),
       'live',
@@ -230,12 +305,20 @@ describe('message operations', () => {
   });
 
   it('an edit changes the caption, keeps media keys and wrappers, and remembers the original once', () => {
-    const first = applyMessageOperations(image, [{ kind: 'edit', content: { imageMessage: { caption: 'after' } }, editedAt: new Date(2000) }]);
-    expect(first.state.content).toEqual({ ephemeralMessage: { message: { imageMessage: { url: 'https://x', mediaKey: 'a2V5', caption: 'after' } } } });
+    const first = applyMessageOperations(image, [
+      { kind: 'edit', content: { imageMessage: { caption: 'after' } }, editedAt: new Date(2000) },
+    ]);
+    expect(first.state.content).toEqual({
+      ephemeralMessage: { message: { imageMessage: { url: 'https://x', mediaKey: 'a2V5', caption: 'after' } } },
+    });
     expect(first.state.metadata).toMatchObject({ editedAt: new Date(2000).toISOString(), originalContent: image.content });
-    const second = applyMessageOperations(first.state, [{ kind: 'edit', content: { imageMessage: { caption: 'again' } }, editedAt: new Date(3000) }]);
+    const second = applyMessageOperations(first.state, [
+      { kind: 'edit', content: { imageMessage: { caption: 'again' } }, editedAt: new Date(3000) },
+    ]);
     expect(second.state.metadata.originalContent).toEqual(image.content);
-    const stale = applyMessageOperations(second.state, [{ kind: 'edit', content: { imageMessage: { caption: 'late' } }, editedAt: new Date(2500) }]);
+    const stale = applyMessageOperations(second.state, [
+      { kind: 'edit', content: { imageMessage: { caption: 'late' } }, editedAt: new Date(2500) },
+    ]);
     expect(stale.changes).toEqual([]);
   });
 
@@ -243,7 +326,12 @@ describe('message operations', () => {
     const revoked = applyMessageOperations(image, [{ kind: 'revoke', revokedAt: new Date(5000), revokedBy: ALICE }]);
     expect(revoked.state.metadata).toMatchObject({ revoked: true, revokedBy: ALICE });
     expect(revoked.state.content).toEqual(image.content);
-    expect(applyMessageOperations(revoked.state, [{ kind: 'revoke', revokedAt: new Date(6000) }, { kind: 'edit', content: { conversation: 'x' }, editedAt: new Date(7000) }]).changes).toEqual([]);
+    expect(
+      applyMessageOperations(revoked.state, [
+        { kind: 'revoke', revokedAt: new Date(6000) },
+        { kind: 'edit', content: { conversation: 'x' }, editedAt: new Date(7000) },
+      ]).changes,
+    ).toEqual([]);
   });
 
   it('receipts keep the latest per recipient and raise the status', () => {

@@ -1,6 +1,14 @@
 import { proto } from '@whiskeysockets/baileys';
 import { HttpError } from '../../server/src/http/errors';
-import { listChatMessages, listChats, listContacts, listGroups, searchMessages, type Page, type PageRequest } from '../../server/src/whatsapp/store/read-queries';
+import {
+  listChatMessages,
+  listChats,
+  listContacts,
+  listGroups,
+  searchMessages,
+  type Page,
+  type PageRequest,
+} from '../../server/src/whatsapp/store/read-queries';
 import { GROUP, openStore, text, waMessage, type StoreFixture } from './fixtures';
 
 let store: StoreFixture;
@@ -42,10 +50,19 @@ beforeAll(async () => {
   await store.ingest({ 'messages.upsert': { messages, type: 'notify' } });
   await store.ingest({
     'contacts.upsert': CHATS.map((id, i) => ({ id, notify: `Contact ${i}` })),
-    'groups.upsert': Array.from({ length: 5 }, (_, i) => ({ id: `12036300000000020${i}@g.us`, subject: `Group ${i}`, owner: undefined, participants: [] })),
+    'groups.upsert': Array.from({ length: 5 }, (_, i) => ({
+      id: `12036300000000020${i}@g.us`,
+      subject: `Group ${i}`,
+      owner: undefined,
+      participants: [],
+    })),
   });
   const other = await store.addSession();
-  await store.ingest({ 'messages.upsert': { messages: [waMessage({ remoteJid: GROUP, timestamp: BASE + 1000 })], type: 'notify' } }, {}, other);
+  await store.ingest(
+    { 'messages.upsert': { messages: [waMessage({ remoteJid: GROUP, timestamp: BASE + 1000 })], type: 'notify' } },
+    {},
+    other,
+  );
 });
 afterAll(async () => {
   await store?.close();
@@ -89,7 +106,12 @@ it('lists chats by latest activity', async () => {
   const activity = chats.map((c) => c.lastMessage?.timestamp ?? '');
   expect(activity).toEqual([...activity].sort().reverse());
   // Messages 57, 58 and 59 share the latest second.
-  expect(chats.slice(0, 3).map((c) => c.jid).sort()).toEqual([CHATS[57 % 7], CHATS[58 % 7], CHATS[59 % 7]].sort());
+  expect(
+    chats
+      .slice(0, 3)
+      .map((c) => c.jid)
+      .sort(),
+  ).toEqual([CHATS[57 % 7], CHATS[58 % 7], CHATS[59 % 7]].sort());
 });
 
 it('lists contacts and groups by JID', async () => {
@@ -101,5 +123,7 @@ it('lists contacts and groups by JID', async () => {
 
 it('rejects a cursor it did not make', async () => {
   await expect(listChats(store.db, store.sessionRowId, { limit: 5, cursor: 'bm9wZQ' })).rejects.toBeInstanceOf(HttpError);
-  await expect(searchMessages(store.db, store.sessionRowId, {}, { limit: 5, cursor: Buffer.from('["x","y"]').toString('base64url') })).rejects.toMatchObject({ statusCode: 400 });
+  await expect(
+    searchMessages(store.db, store.sessionRowId, {}, { limit: 5, cursor: Buffer.from('["x","y"]').toString('base64url') }),
+  ).rejects.toMatchObject({ statusCode: 400 });
 });

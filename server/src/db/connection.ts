@@ -44,9 +44,7 @@ const castBooleans: TypeCast = (field, next) => {
 export async function ensureDatabase(target: DatabaseTarget): Promise<void> {
   const connection = createConnection(target.options).promise();
   try {
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await connection.end();
   }

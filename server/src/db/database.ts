@@ -3,7 +3,18 @@ import type { ColumnType, Insertable, Kysely, Selectable, Transaction, Updateabl
 export const ROLES = ['USER', 'ADMIN'] as const;
 export const SESSION_STATUSES = ['CONNECTING', 'CONNECTED', 'DISCONNECTED', 'QR_REQUIRED', 'PAIRING_REQUIRED', 'ERROR'] as const;
 export const MESSAGE_TYPES = [
-  'TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'STICKER', 'LOCATION', 'CONTACT', 'POLL', 'REACTION', 'BUTTON_REPLY', 'LIST_REPLY',
+  'TEXT',
+  'IMAGE',
+  'VIDEO',
+  'AUDIO',
+  'DOCUMENT',
+  'STICKER',
+  'LOCATION',
+  'CONTACT',
+  'POLL',
+  'REACTION',
+  'BUTTON_REPLY',
+  'LIST_REPLY',
 ] as const;
 export const MESSAGE_STATUSES = ['PENDING', 'SENT', 'DELIVERED', 'READ', 'FAILED'] as const;
 export const WEBHOOK_STATUSES = ['PENDING', 'SUCCESS', 'FAILED', 'RETRYING'] as const;

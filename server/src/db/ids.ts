@@ -20,7 +20,10 @@ function randomHex(bytes: number): string {
   return entropy.toString('hex', entropyOffset - bytes, entropyOffset);
 }
 
-const fingerprint = createHash('sha3-512').update(`${hostname()}${process.pid}${randomBytes(32).toString('hex')}`).digest('hex').slice(0, 32);
+const fingerprint = createHash('sha3-512')
+  .update(`${hostname()}${process.pid}${randomBytes(32).toString('hex')}`)
+  .digest('hex')
+  .slice(0, 32);
 let counter = randomBytes(4).readUInt32BE() % 476_782_367;
 
 export function newId(): string {

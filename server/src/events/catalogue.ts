@@ -118,8 +118,20 @@ export interface DomainEventPayloads {
 export type DomainEventType = keyof DomainEventPayloads;
 
 export const DOMAIN_EVENT_TYPES = [
-  'session.status', 'session.qr', 'messages.upsert', 'messages.update', 'messages.delete', 'message.receipt', 'chats.upsert',
-  'chats.update', 'contacts.upsert', 'groups.upsert', 'groups.update', 'group.participants', 'presence.update', 'call',
+  'session.status',
+  'session.qr',
+  'messages.upsert',
+  'messages.update',
+  'messages.delete',
+  'message.receipt',
+  'chats.upsert',
+  'chats.update',
+  'contacts.upsert',
+  'groups.upsert',
+  'groups.update',
+  'group.participants',
+  'presence.update',
+  'call',
 ] as const satisfies readonly DomainEventType[];
 
 export type DomainEventOf<T extends DomainEventType> = {
@@ -135,7 +147,12 @@ export type DomainEventOf<T extends DomainEventType> = {
 
 export type DomainEvent = { [T in DomainEventType]: DomainEventOf<T> }[DomainEventType];
 
-export function domainEvent<T extends DomainEventType>(type: T, sessionRowId: string, payload: DomainEventPayloads[T], at = new Date()): DomainEventOf<T> {
+export function domainEvent<T extends DomainEventType>(
+  type: T,
+  sessionRowId: string,
+  payload: DomainEventPayloads[T],
+  at = new Date(),
+): DomainEventOf<T> {
   return { type, sessionRowId, at: at.toISOString(), payload };
 }
 

@@ -39,7 +39,9 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
       const details = error.validation.map((issue) => ({
         path: `${error.validationContext ?? ''}${issue.instancePath}`,
         message: issue.message,
-        ...(issue.keyword === 'additionalProperties' ? { property: (issue.params as { additionalProperty?: string }).additionalProperty } : {}),
+        ...(issue.keyword === 'additionalProperties'
+          ? { property: (issue.params as { additionalProperty?: string }).additionalProperty }
+          : {}),
       }));
       return reply.status(400).send(errorBody(400, error.message, details));
     }

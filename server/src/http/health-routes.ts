@@ -6,11 +6,9 @@ const Status = Type.Object({ status: Type.String() });
 
 /** Liveness and readiness probes, open to anyone. */
 export const healthRoutes: RoutesPlugin = (ctx) => async (app) => {
-  app.get(
-    '/health',
-    { schema: { tags: ['health'], summary: 'The process is up', response: { 200: Status } } },
-    async () => ({ status: 'ok' }),
-  );
+  app.get('/health', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: Status } } }, async () => ({
+    status: 'ok',
+  }));
 
   app.get(
     '/ready',

@@ -20,6 +20,7 @@ export function parseJid(input: string): string {
   }
   if (isGroupJid(value) && /^[0-9]+(-[0-9]+)?@g\.us$/.test(value)) return value;
   const normalized = normalizeJid(value);
-  if ((isPhoneJid(normalized) && /^[0-9]{5,20}@/.test(normalized)) || (isLidJid(normalized) && /^[0-9]+@/.test(normalized))) return normalized;
+  if ((isPhoneJid(normalized) && /^[0-9]{5,20}@/.test(normalized)) || (isLidJid(normalized) && /^[0-9]+@/.test(normalized)))
+    return normalized;
   throw badRequest(`"${input}" is not a WhatsApp JID or phone number`);
 }

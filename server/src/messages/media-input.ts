@@ -52,7 +52,13 @@ export async function fetchMedia(url: string, { maxBytes, timeoutMs, allowPrivat
   const signal = AbortSignal.timeout(timeoutMs);
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(url, { method: 'GET', signal, dispatcher: fetcher(allowPrivate), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    response = await request(url, {
+      method: 'GET',
+      signal,
+      dispatcher: fetcher(allowPrivate),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
   } catch (error) {
     throw fetchFailed(error, signal, timeoutMs);
   }
@@ -94,7 +100,10 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 
 function fetchFailed(error: unknown, signal: AbortSignal, timeoutMs: number): HttpError {
   if (isPrivateAddressRefusal(error)) {
-    return new HttpError(422, 'The media URL points to a private or local address, which this gateway does not fetch (MEDIA_URL_ALLOW_PRIVATE)');
+    return new HttpError(
+      422,
+      'The media URL points to a private or local address, which this gateway does not fetch (MEDIA_URL_ALLOW_PRIVATE)',
+    );
   }
   if (signal.aborted || (error as { code?: string }).code?.includes('TIMEOUT')) {
     return new HttpError(422, `The media URL did not deliver the file within ${timeoutMs} ms (MEDIA_FETCH_TIMEOUT_MS)`);

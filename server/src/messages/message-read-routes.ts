@@ -36,7 +36,12 @@ export const messageReadRoutes: RoutesPlugin = (ctx) => async (app) => {
       return searchMessages(
         ctx.db,
         session.id,
-        { chatId: chatId === undefined ? undefined : parseJid(chatId), type, fromMe, since: since === undefined ? undefined : new Date(since) },
+        {
+          chatId: chatId === undefined ? undefined : parseJid(chatId),
+          type,
+          fromMe,
+          since: since === undefined ? undefined : new Date(since),
+        },
         { limit, cursor },
       );
     },

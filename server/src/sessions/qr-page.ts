@@ -22,7 +22,10 @@ export const qrPageRoutes: RoutesPlugin = () => async (app) => {
       reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'")
+        .header(
+          'content-security-policy',
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src blob:; connect-src 'self'",
+        )
         .header('referrer-policy', 'no-referrer')
         .send(page(request.params.sessionId)),
   );

@@ -43,7 +43,12 @@ export function findSession(db: Queryable, sessionId: string, scope: SessionScop
 }
 
 /** Newest first, keyset-paginated on (createdAt, id). */
-export function listSessions(db: Queryable, scope: SessionScope, limit: number, before?: { createdAt: Date; id: string }): Promise<Session[]> {
+export function listSessions(
+  db: Queryable,
+  scope: SessionScope,
+  limit: number,
+  before?: { createdAt: Date; id: string },
+): Promise<Session[]> {
   let query = db.selectFrom('Session').selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit);
   if (scope.userId) query = query.where('userId', '=', scope.userId);
   if (before) {
@@ -56,7 +61,11 @@ export function listSessions(db: Queryable, scope: SessionScope, limit: number, 
 
 export async function updateSession(db: Queryable, id: string, changes: SessionUpdate): Promise<void> {
   if (Object.keys(changes).length === 0) return;
-  await db.updateTable('Session').set({ ...changes, updatedAt: sql<Date>`CURRENT_TIMESTAMP(3)` }).where('id', '=', id).execute();
+  await db
+    .updateTable('Session')
+    .set({ ...changes, updatedAt: sql<Date>`CURRENT_TIMESTAMP(3)` })
+    .where('id', '=', id)
+    .execute();
 }
 
 export async function deleteSession(db: Queryable, id: string): Promise<void> {

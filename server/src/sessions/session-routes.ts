@@ -27,7 +27,9 @@ export const sessionRoutes: RoutesPlugin = (ctx) => async (app) => {
 
   app.get(
     '/sessions',
-    { schema: { tags, summary: 'List sessions, newest first', querystring: PageQuery, response: { 200: Page(SessionRef), ...authErrors } } },
+    {
+      schema: { tags, summary: 'List sessions, newest first', querystring: PageQuery, response: { 200: Page(SessionRef), ...authErrors } },
+    },
     async (request) => {
       const { limit, cursor } = request.query;
       const before = cursor ? decodeCursor(cursor, ['number', 'string']) : undefined;
@@ -104,7 +106,10 @@ export const sessionRoutes: RoutesPlugin = (ctx) => async (app) => {
       const accept = request.headers.accept ?? '';
       if (accept.includes('image/png') && !accept.includes('application/json')) {
         const png = await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 });
-        return reply.type('image/png').header('cache-control', 'no-store').send(png as never);
+        return reply
+          .type('image/png')
+          .header('cache-control', 'no-store')
+          .send(png as never);
       }
       return { qr, expiresAt };
     },

@@ -41,7 +41,9 @@ export const CreateSessionBody = Type.Object(
   {
     sessionId: SessionId,
     name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255 }))),
-    workflowId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 255, description: 'The n8n workflow whose webhooks get this session\'s events' }))),
+    workflowId: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 255, description: "The n8n workflow whose webhooks get this session's events" })),
+    ),
     phoneNumber: Type.Optional(PhoneNumber),
   },
   { additionalProperties: false },

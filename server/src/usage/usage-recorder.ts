@@ -75,7 +75,10 @@ export class UsageRecorder {
     } catch (error) {
       if (!isMissingParent(error)) throw error;
       const alive = await existingUserIds(this.db, [...new Set(batch.map((row) => row.userId))]);
-      await insertUsage(this.db, batch.filter((row) => alive.has(row.userId)));
+      await insertUsage(
+        this.db,
+        batch.filter((row) => alive.has(row.userId)),
+      );
     }
   }
 }

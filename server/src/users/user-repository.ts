@@ -10,7 +10,10 @@ export interface UserPageQuery {
 
 export async function insertUser(db: Queryable, user: UserCreate): Promise<User> {
   const id = newId();
-  await db.insertInto('User').values({ ...user, id }).execute();
+  await db
+    .insertInto('User')
+    .values({ ...user, id })
+    .execute();
   return (await findUserById(db, id))!;
 }
 
@@ -28,7 +31,11 @@ export function findUserByApiKeyHash(db: Queryable, apiKeyHash: string): Promise
 
 export async function updateUser(db: Queryable, id: string, changes: UserUpdate): Promise<User | undefined> {
   if (Object.keys(changes).length > 0) {
-    await db.updateTable('User').set({ ...changes, updatedAt: new Date() }).where('id', '=', id).execute();
+    await db
+      .updateTable('User')
+      .set({ ...changes, updatedAt: new Date() })
+      .where('id', '=', id)
+      .execute();
   }
   return findUserById(db, id);
 }
@@ -50,10 +57,7 @@ export function listUsers(db: Queryable, { limit, after }: UserPageQuery): Promi
   let query = db.selectFrom('User').selectAll().orderBy('createdAt').orderBy('id').limit(limit);
   if (after) {
     query = query.where((eb) =>
-      eb.or([
-        eb('createdAt', '>', after.createdAt),
-        eb.and([eb('createdAt', '=', after.createdAt), eb('id', '>', after.id)]),
-      ]),
+      eb.or([eb('createdAt', '>', after.createdAt), eb.and([eb('createdAt', '=', after.createdAt), eb('id', '>', after.id)])]),
     );
   }
   return query.execute();

@@ -1,23 +1,51 @@
 import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
 import type { Queryable } from '../db/database';
 import { newId } from '../db/ids';
-import { domainEvent, serialize, type DomainEvent, type DomainEventPayloads, type DomainEventType, type MessagePayload, type MessageRef } from '../events/catalogue';
+import {
+  domainEvent,
+  serialize,
+  type DomainEvent,
+  type DomainEventPayloads,
+  type DomainEventType,
+  type MessagePayload,
+  type MessageRef,
+} from '../events/catalogue';
 import { isGroupJid, isStatusBroadcast, normalizeJid, type LidPair } from './jids';
 import { chatPatchFromChat, mergeChatPatches, previewOfMessage, type ChatPatch } from './mapping/chat-row';
 import { blockPatches, contactPatchFromContact, mergeContactPatches, type ContactPatch } from './mapping/contact-row';
 import type { MappingContext } from './mapping/context';
-import { applyParticipantAction, groupPatchFromMetadata, mergeGroupPatches, participantEntry, type ParticipantRole } from './mapping/group-row';
+import {
+  applyParticipantAction,
+  groupPatchFromMetadata,
+  mergeGroupPatches,
+  participantEntry,
+  type ParticipantRole,
+} from './mapping/group-row';
 import { callPayload, presencePayload } from './mapping/live-events';
 import { applyMessageOperations, type MessageOperation } from './mapping/message-patches';
 import { classifyMessage } from './mapping/message-row';
 import { isStatusAfter, maxStatus } from './mapping/message-status';
-import { operationsFromDeletes, operationsFromReactions, operationsFromReceipts, operationsFromUpdate, type TargetedOperation } from './mapping/message-updates';
+import {
+  operationsFromDeletes,
+  operationsFromReactions,
+  operationsFromReceipts,
+  operationsFromUpdate,
+  type TargetedOperation,
+} from './mapping/message-updates';
 import { chunk, diffRecords } from './store/batch';
 import { deleteChats, findChats, upsertChats } from './store/chat-store';
 import { findContacts, upsertContacts } from './store/contact-store';
 import { findGroups, upsertGroups } from './store/group-store';
 import { relinkLids } from './store/relink';
-import { countMessagesByChat, findExistingMessages, loadMessagesForUpdate, markChatMessagesDeleted, upsertMessages, writeMessageStates, type NewMessage } from './store/message-store';
+import {
+  countMessagesByChat,
+  findExistingMessages,
+  loadMessagesForUpdate,
+  markChatMessagesDeleted,
+  upsertMessages,
+  writeMessageStates,
+  type NewMessage,
+} from './store/message-store';
 import { messageRecord, type MessageRecord } from './store/records';
 
 export interface HistoryCutoff {
@@ -38,13 +66,26 @@ const HISTORY_EVENT_SIZE = 500;
 
 /** Order in which a batch's events are handed out: containers before what they contain. */
 const EVENT_ORDER: readonly DomainEventType[] = [
-  'contacts.upsert', 'groups.upsert', 'groups.update', 'group.participants', 'chats.upsert', 'messages.upsert', 'messages.update',
-  'messages.delete', 'message.receipt', 'chats.update', 'presence.update', 'call',
+  'contacts.upsert',
+  'groups.upsert',
+  'groups.update',
+  'group.participants',
+  'chats.upsert',
+  'messages.upsert',
+  'messages.update',
+  'messages.delete',
+  'message.receipt',
+  'chats.update',
+  'presence.update',
+  'call',
 ];
 
 class EventList {
   private readonly byType = new Map<DomainEventType, DomainEvent[]>();
-  constructor(private readonly sessionRowId: string, private readonly now: Date) {}
+  constructor(
+    private readonly sessionRowId: string,
+    private readonly now: Date,
+  ) {}
 
   add<T extends DomainEventType>(type: T, payload: DomainEventPayloads[T]): void {
     const list = this.byType.get(type) ?? [];
@@ -58,7 +99,15 @@ class EventList {
 }
 
 type Events = Partial<BaileysEventMap>;
-type Batch = { trx: Queryable; sessionRowId: string; events: Events; prepared: PreparedEvents; ctx: IngestContext; out: EventList; now: Date };
+type Batch = {
+  trx: Queryable;
+  sessionRowId: string;
+  events: Events;
+  prepared: PreparedEvents;
+  ctx: IngestContext;
+  out: EventList;
+  now: Date;
+};
 
 /**
  * Applies one consolidated batch of Baileys events (what `ev.process` hands over) to the store and returns the
@@ -90,9 +139,14 @@ export function prepareEvents(events: Events, ctx: IngestContext): PreparedEvent
     for (const message of messages) {
       const intent = classifyMessage(message, ctx, source);
       if (intent.kind === 'row') rows.push({ ...intent.message, id: newId() });
-      else if (intent.kind === 'edit') operations.push({ messageId: intent.targetId, operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt } });
+      else if (intent.kind === 'edit')
+        operations.push({ messageId: intent.targetId, operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt } });
       else if (intent.kind === 'revoke') {
-        const operation: MessageOperation = { kind: 'revoke', revokedAt: intent.revokedAt, ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}) };
+        const operation: MessageOperation = {
+          kind: 'revoke',
+          revokedAt: intent.revokedAt,
+          ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}),
+        };
         operations.push({ messageId: intent.targetId, operation });
       }
     }
@@ -104,7 +158,12 @@ export function prepareEvents(events: Events, ctx: IngestContext): PreparedEvent
 }
 
 /** Writes a prepared batch in the caller's transaction and returns the domain events it produced. */
-export async function ingestPrepared(trx: Queryable, sessionRowId: string, prepared: PreparedEvents, ctx: IngestContext): Promise<DomainEvent[]> {
+export async function ingestPrepared(
+  trx: Queryable,
+  sessionRowId: string,
+  prepared: PreparedEvents,
+  ctx: IngestContext,
+): Promise<DomainEvent[]> {
   const { events, learned } = prepared;
   const now = ctx.now ?? new Date();
   const batch: Batch = { trx, sessionRowId, events, prepared, ctx, out: new EventList(sessionRowId, now), now };
@@ -151,7 +210,11 @@ function learnMappings(events: Events, ctx: IngestContext): LidPair[] {
     lids.learn(participants.author, participants.authorPn);
     for (const participant of participants.participants) lids.learn(participant.id, participant.phoneNumber ?? participant.lid);
   }
-  for (const { key } of [...(history?.messages ?? []), ...(events['messages.upsert']?.messages ?? []), ...(events['messages.update'] ?? [])]) {
+  for (const { key } of [
+    ...(history?.messages ?? []),
+    ...(events['messages.upsert']?.messages ?? []),
+    ...(events['messages.update'] ?? []),
+  ]) {
     lids.learn(key?.remoteJid, key?.remoteJidAlt);
     lids.learn(key?.participant, key?.participantAlt);
   }
@@ -217,19 +280,34 @@ async function ingestMessages(batch: Batch): Promise<ChatPatch[]> {
   const history = await applyHistoryCutoff(batch, prepared.history);
   const rows = dedupe([...history, ...prepared.live]);
 
-  const existing = await findExistingMessages(trx, sessionRowId, rows.map((row) => row.messageId));
+  const existing = await findExistingMessages(
+    trx,
+    sessionRowId,
+    rows.map((row) => row.messageId),
+  );
   await upsertMessages(trx, sessionRowId, rows);
   const created = rows.filter((row) => !existing.has(row.messageId));
   const live = created.filter((row) => row.metadata.source === 'live');
   if (live.length) out.add('messages.upsert', { source: 'live', messages: live.map(newMessagePayload) });
-  for (const part of chunk(created.filter((row) => row.metadata.source === 'history'), HISTORY_EVENT_SIZE)) {
+  for (const part of chunk(
+    created.filter((row) => row.metadata.source === 'history'),
+    HISTORY_EVENT_SIZE,
+  )) {
     out.add('messages.upsert', { source: 'history', messages: part.map(newMessagePayload) });
   }
   const raised = rows.filter((row) => {
     const stored = existing.get(row.messageId);
     return stored && isStatusAfter(row.status, stored.status);
   });
-  const raisedRecords = raised.length ? (await loadMessagesForUpdate(trx, sessionRowId, raised.map((row) => row.messageId))).map(messageRecord) : [];
+  const raisedRecords = raised.length
+    ? (
+        await loadMessagesForUpdate(
+          trx,
+          sessionRowId,
+          raised.map((row) => row.messageId),
+        )
+      ).map(messageRecord)
+    : [];
 
   for (const update of events['messages.update'] ?? []) operations.push(...operationsFromUpdate(update, ctx, now));
   operations.push(...operationsFromReactions(events['messages.reaction'] ?? [], ctx));
@@ -279,11 +357,18 @@ async function applyHistoryCutoff({ trx, sessionRowId, ctx, now }: Batch, rows: 
 }
 
 /** Loads the targeted rows once, applies every operation in order, writes back what changed, and reports it. */
-async function applyOperations({ trx, sessionRowId, out }: Batch, operations: readonly TargetedOperation[], raised: readonly MessageRecord[]): Promise<void> {
+async function applyOperations(
+  { trx, sessionRowId, out }: Batch,
+  operations: readonly TargetedOperation[],
+  raised: readonly MessageRecord[],
+): Promise<void> {
   const byMessage = new Map<string, MessageOperation[]>();
   for (const { messageId, operation } of operations) byMessage.set(messageId, [...(byMessage.get(messageId) ?? []), operation]);
   const rows = byMessage.size ? await loadMessagesForUpdate(trx, sessionRowId, [...byMessage.keys()]) : [];
-  const updates = new Map<string, { message: MessagePayload; changes: DomainEventPayloads['messages.update']['updates'][number]['changes'] }>();
+  const updates = new Map<
+    string,
+    { message: MessagePayload; changes: DomainEventPayloads['messages.update']['updates'][number]['changes'] }
+  >();
   for (const record of raised) updates.set(record.messageId, { message: messagePayload(record), changes: ['status'] });
   const revoked: (MessageRef & { revokedBy?: string })[] = [];
   const deleted: MessageRef[] = [];
@@ -302,7 +387,8 @@ async function applyOperations({ trx, sessionRowId, out }: Batch, operations: re
     if (changes.includes('deleted')) deleted.push(ref);
     const rest = changes.filter((change) => change !== 'revoked' && change !== 'deleted');
     const earlier = updates.get(row.messageId)?.changes ?? [];
-    if (rest.length) updates.set(row.messageId, { message: messagePayload({ ...record, ...state }), changes: [...new Set([...earlier, ...rest])] });
+    if (rest.length)
+      updates.set(row.messageId, { message: messagePayload({ ...record, ...state }), changes: [...new Set([...earlier, ...rest])] });
   }
   await writeMessageStates(trx, writes);
   if (updates.size) out.add('messages.update', { updates: [...updates.values()] });

@@ -16,11 +16,13 @@ export function normalizeJid(jid: string | null | undefined): string | undefined
   if (!jid) return jid ?? undefined;
   const decoded = jidDecode(jid);
   if (!decoded) return jid;
-  const server = decoded.server === 'c.us' || decoded.server === 'hosted' ? PN_SERVER : decoded.server === 'hosted.lid' ? 'lid' : decoded.server;
+  const server =
+    decoded.server === 'c.us' || decoded.server === 'hosted' ? PN_SERVER : decoded.server === 'hosted.lid' ? 'lid' : decoded.server;
   return jidEncode(decoded.user, server);
 }
 
-export const isPhoneJid = (jid: string | null | undefined): jid is string => !!jid && (jid.endsWith(`@${PN_SERVER}`) || jid.endsWith('@c.us'));
+export const isPhoneJid = (jid: string | null | undefined): jid is string =>
+  !!jid && (jid.endsWith(`@${PN_SERVER}`) || jid.endsWith('@c.us'));
 export const isLidJid = (jid: string | null | undefined): jid is string => !!jid && (jid.endsWith('@lid') || jid.endsWith('@hosted.lid'));
 export const isGroupJid = (jid: string | null | undefined): jid is string => !!jid && jid.endsWith('@g.us');
 export const isStatusBroadcast = (jid: string | null | undefined): boolean => jid === STATUS_BROADCAST;

@@ -22,7 +22,9 @@ export class SessionManager {
   async restore(): Promise<number> {
     const sessions = await listRestorableSessions(this.services.db);
     for (const session of sessions) {
-      this.start(session).catch((error) => this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not restore session'));
+      this.start(session).catch((error) =>
+        this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not restore session'),
+      );
     }
     return sessions.length;
   }

@@ -64,8 +64,14 @@ export class SessionRuntime {
   ) {
     this.log = services.log.child({ sessionId: session.sessionId });
     this.policy = new ReconnectPolicy(services.backoff);
-    this.writer = new SessionStateWriter(services.db, session.id, initial, services.statusIntervalMs, this.storage, this.log, (state, previous) =>
-      services.stateWritten(this.session, state, previous),
+    this.writer = new SessionStateWriter(
+      services.db,
+      session.id,
+      initial,
+      services.statusIntervalMs,
+      this.storage,
+      this.log,
+      (state, previous) => services.stateWritten(this.session, state, previous),
     );
   }
 
@@ -188,7 +194,9 @@ export class SessionRuntime {
       write.catch(() => undefined);
       void this.storage.run(async () => {
         try {
-          await (await write)();
+          await (
+            await write
+          )();
           if (data['messaging-history.set']) this.recordHistoryProgress(data['messaging-history.set']);
         } catch (error) {
           this.log.error({ err: error }, 'could not store WhatsApp events');
@@ -291,7 +299,11 @@ export class SessionRuntime {
         await wipeAuthState(this.services.db, this.session.id);
         return;
       case 'stop':
-        await this.stop(decision.error ? 'ERROR' : 'DISCONNECTED', { lastDisconnect, nextRetryAt: undefined, error: decision.error ? decision.reason : undefined });
+        await this.stop(decision.error ? 'ERROR' : 'DISCONNECTED', {
+          lastDisconnect,
+          nextRetryAt: undefined,
+          error: decision.error ? decision.reason : undefined,
+        });
     }
   }
 }

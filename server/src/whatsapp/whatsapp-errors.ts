@@ -16,7 +16,8 @@ const isBoom = (error: unknown): error is BoomLike => (error as BoomLike)?.isBoo
  */
 export function toHttpError(error: unknown): unknown {
   if (error instanceof HttpError) return error;
-  if (error instanceof SessionNotConnectedError) return new HttpError(409, 'The session is not connected; connect it and wait for status CONNECTED');
+  if (error instanceof SessionNotConnectedError)
+    return new HttpError(409, 'The session is not connected; connect it and wait for status CONNECTED');
   if (!isBoom(error)) return error;
   const whatsappCode = typeof error.data === 'number' && Number.isFinite(error.data) ? error.data : undefined;
   if (whatsappCode !== undefined) {
@@ -25,6 +26,7 @@ export function toHttpError(error: unknown): unknown {
   }
   const status = error.output.statusCode;
   if (status === 408) return new HttpError(504, 'WhatsApp did not answer in time');
-  if (status === 428 || status === 440 || status === 515) return new HttpError(409, 'The connection to WhatsApp closed; retry once the session is CONNECTED');
+  if (status === 428 || status === 440 || status === 515)
+    return new HttpError(409, 'The connection to WhatsApp closed; retry once the session is CONNECTED');
   return new HttpError(502, `WhatsApp error: ${error.message}`);
 }

@@ -28,7 +28,12 @@ export class AuthCipher {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return { $sealed: 'aes-256-gcm', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+    return {
+      $sealed: 'aes-256-gcm',
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    };
   }
 
   open(sealed: Sealed): string {
@@ -37,7 +42,9 @@ export class AuthCipher {
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
     } catch {
-      throw new AuthStateLockedError('stored WhatsApp credentials cannot be decrypted: AUTH_ENCRYPTION_KEY is not the key they were encrypted with');
+      throw new AuthStateLockedError(
+        'stored WhatsApp credentials cannot be decrypted: AUTH_ENCRYPTION_KEY is not the key they were encrypted with',
+      );
     }
   }
 }

@@ -84,7 +84,12 @@ async function writeKeys(trx: Queryable, sessionRowId: string, data: SignalDataS
   }
   for (const [type, keyIds] of removals) {
     for (const batch of chunks(keyIds)) {
-      await trx.deleteFrom('SessionKey').where('sessionId', '=', sessionRowId).where('type', '=', type).where('keyId', 'in', batch).execute();
+      await trx
+        .deleteFrom('SessionKey')
+        .where('sessionId', '=', sessionRowId)
+        .where('type', '=', type)
+        .where('keyId', 'in', batch)
+        .execute();
     }
   }
 }

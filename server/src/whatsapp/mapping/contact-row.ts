@@ -56,7 +56,10 @@ export function contactPatchFromContact(contact: Partial<Contact>, ctx: MappingC
 
 /** `blocklist.set` / `blocklist.update` → isBlocked changes. */
 export function blockPatches(jids: readonly string[], blocked: boolean, ctx: MappingContext): ContactPatch[] {
-  return jids.map((jid) => ctx.lids.preferPhone(normalizeJid(jid))).filter(isPersonJid).map((jid) => ({ jid, isBlocked: blocked }));
+  return jids
+    .map((jid) => ctx.lids.preferPhone(normalizeJid(jid)))
+    .filter(isPersonJid)
+    .map((jid) => ({ jid, isBlocked: blocked }));
 }
 
 /** Folds several changes to the same contact into one, later ones winning. */
@@ -66,7 +69,9 @@ export function mergeContactPatches(patches: Iterable<ContactPatch>): ContactPat
     const before = byJid.get(patch.jid);
     byJid.set(
       patch.jid,
-      before ? { ...before, ...patch, ...(before.metadata || patch.metadata ? { metadata: { ...before.metadata, ...patch.metadata } } : {}) } : patch,
+      before
+        ? { ...before, ...patch, ...(before.metadata || patch.metadata ? { metadata: { ...before.metadata, ...patch.metadata } } : {}) }
+        : patch,
     );
   }
   return [...byJid.values()];

@@ -57,11 +57,20 @@ function roleOf(participant: GroupParticipant): ParticipantRole {
 }
 
 /** A Baileys participant → our entry, with both identities when known. */
-export function participantEntry(participant: Partial<GroupParticipant> & { id: string }, ctx: MappingContext, role?: ParticipantRole): GroupParticipantEntry {
+export function participantEntry(
+  participant: Partial<GroupParticipant> & { id: string },
+  ctx: MappingContext,
+  role?: ParticipantRole,
+): GroupParticipantEntry {
   const id = normalizeJid(participant.id);
   const phone = isPhoneJid(participant.phoneNumber) ? normalizeJid(participant.phoneNumber) : ctx.lids.toPhoneJid(id);
   const lid = isLidJid(participant.lid) ? normalizeJid(participant.lid) : isLidJid(id) ? id : phone ? ctx.lids.toLid(phone) : undefined;
-  return compact({ jid: phone ?? id, phoneJid: phone, lid, role: role ?? roleOf(participant as GroupParticipant) }) as GroupParticipantEntry;
+  return compact({
+    jid: phone ?? id,
+    phoneJid: phone,
+    lid,
+    role: role ?? roleOf(participant as GroupParticipant),
+  }) as GroupParticipantEntry;
 }
 
 /** The author of a change as a phone JID when known. */
@@ -134,7 +143,7 @@ export function applyParticipantAction(
     case 'modify':
       return current.map((existing) => {
         const update = changed.find((entry) => sameParticipant(existing, entry));
-        return update ? compact({ ...existing, ...compact(update), role: existing.role }) as GroupParticipantEntry : existing;
+        return update ? (compact({ ...existing, ...compact(update), role: existing.role }) as GroupParticipantEntry) : existing;
       });
     default:
       return [...current];

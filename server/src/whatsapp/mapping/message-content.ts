@@ -32,10 +32,26 @@ const TYPE_BY_KEY: Readonly<Record<string, MessageType>> = {
 
 /** Shown in a chat but without a type of its own in the schema: stored as TEXT, `metadata.contentType` says what it is. */
 const SHOWN_AS_TEXT = new Set([
-  'groupInviteMessage', 'eventMessage', 'buttonsMessage', 'templateMessage', 'listMessage', 'interactiveMessage',
-  'productMessage', 'orderMessage', 'highlyStructuredMessage', 'sendPaymentMessage', 'requestPaymentMessage',
-  'paymentInviteMessage', 'invoiceMessage', 'newsletterAdminInviteMessage', 'newsletterFollowerInviteMessageV2',
-  'scheduledCallCreationMessage', 'requestPhoneNumberMessage', 'questionMessage', 'questionReplyMessage', 'richResponseMessage',
+  'groupInviteMessage',
+  'eventMessage',
+  'buttonsMessage',
+  'templateMessage',
+  'listMessage',
+  'interactiveMessage',
+  'productMessage',
+  'orderMessage',
+  'highlyStructuredMessage',
+  'sendPaymentMessage',
+  'requestPaymentMessage',
+  'paymentInviteMessage',
+  'invoiceMessage',
+  'newsletterAdminInviteMessage',
+  'newsletterFollowerInviteMessageV2',
+  'scheduledCallCreationMessage',
+  'requestPhoneNumberMessage',
+  'questionMessage',
+  'questionReplyMessage',
+  'richResponseMessage',
 ]);
 
 /** Parts of a proto.Message that are transport, not content. */
@@ -50,7 +66,14 @@ export interface UnwrappedContent {
 
 const VIEW_ONCE_WRAPPERS = ['viewOnceMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension'];
 /** Wrappers around the real content, in the order Baileys' normalizeMessageContent looks for them. */
-const WRAPPERS = ['ephemeralMessage', 'viewOnceMessage', 'documentWithCaptionMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension', 'editedMessage'];
+const WRAPPERS = [
+  'ephemeralMessage',
+  'viewOnceMessage',
+  'documentWithCaptionMessage',
+  'viewOnceMessageV2',
+  'viewOnceMessageV2Extension',
+  'editedMessage',
+];
 
 type Layer = Record<string, unknown>;
 
@@ -91,7 +114,8 @@ export function replaceInner(content: MessageContent, inner: MessageContent): Me
 export function contentKey(message: proto.IMessage | MessageContent | null | undefined): string | undefined {
   const content = innerContent(message);
   if (!content) return undefined;
-  const present = (key: string) => (content as Record<string, unknown>)[key] !== undefined && (content as Record<string, unknown>)[key] !== null;
+  const present = (key: string) =>
+    (content as Record<string, unknown>)[key] !== undefined && (content as Record<string, unknown>)[key] !== null;
   return Object.keys(TYPE_BY_KEY).find(present) ?? [...SHOWN_AS_TEXT].find(present);
 }
 
@@ -133,8 +157,17 @@ export function previewText(content: MessageContent): string | undefined {
   if (typeof inner === 'string') return clip(inner);
   const fields = (inner ?? {}) as Record<string, unknown>;
   const candidates = [
-    fields.text, fields.caption, fields.selectedDisplayText, fields.title, fields.name, fields.displayName,
-    fields.fileName, fields.address, fields.groupName, (fields.body as Fields)?.text, (fields.singleSelectReply as Fields)?.selectedRowId,
+    fields.text,
+    fields.caption,
+    fields.selectedDisplayText,
+    fields.title,
+    fields.name,
+    fields.displayName,
+    fields.fileName,
+    fields.address,
+    fields.groupName,
+    (fields.body as Fields)?.text,
+    (fields.singleSelectReply as Fields)?.selectedRowId,
   ];
   const found = candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
   return found === undefined ? undefined : clip(found);

@@ -106,7 +106,10 @@ function apply(state: MessageState, op: MessageOperation): MessageChange | undef
 }
 
 /** Applies operations in order to a copy of the state; `changes` lists what actually changed (empty: nothing to write). */
-export function applyMessageOperations(state: MessageState, operations: readonly MessageOperation[]): { state: MessageState; changes: MessageChange[] } {
+export function applyMessageOperations(
+  state: MessageState,
+  operations: readonly MessageOperation[],
+): { state: MessageState; changes: MessageChange[] } {
   const next: MessageState = { ...state, metadata: { ...state.metadata } };
   const changes = new Set<MessageChange>();
   const statusBefore = state.status;

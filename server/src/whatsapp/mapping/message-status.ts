@@ -1,7 +1,14 @@
 import { proto } from '@whiskeysockets/baileys';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../db/database';
 
-const STATUS_BY_WA: Readonly<Record<number, MessageStatus>> = { 0: 'FAILED', 1: 'PENDING', 2: 'SENT', 3: 'DELIVERED', 4: 'READ', 5: 'READ' };
+const STATUS_BY_WA: Readonly<Record<number, MessageStatus>> = {
+  0: 'FAILED',
+  1: 'PENDING',
+  2: 'SENT',
+  3: 'DELIVERED',
+  4: 'READ',
+  5: 'READ',
+};
 
 /** The later of two statuses in the schema's ENUM order PENDING < SENT < DELIVERED < READ < FAILED. */
 export function maxStatus(a: MessageStatus, b: MessageStatus): MessageStatus {

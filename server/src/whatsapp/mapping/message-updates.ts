@@ -49,7 +49,8 @@ export function operationsFromUpdate({ key, update }: WAMessageUpdate, ctx: Mapp
 
   if (typeof update.starred === 'boolean') operations.push({ kind: 'star', starred: update.starred });
   for (const receipt of update.userReceipt ?? []) {
-    if (receipt.userJid) operations.push({ kind: 'receipt', recipient: ctx.lids.preferPhone(receipt.userJid), receipt: receiptFromUserReceipt(receipt) });
+    if (receipt.userJid)
+      operations.push({ kind: 'receipt', recipient: ctx.lids.preferPhone(receipt.userJid), receipt: receiptFromUserReceipt(receipt) });
   }
   for (const reaction of update.reactions ?? []) operations.push(...reactionOperation(reaction, ctx));
   return [...targets, ...operations.map((operation) => ({ messageId, operation }))];

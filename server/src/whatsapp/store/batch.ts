@@ -17,7 +17,10 @@ export function chunk<T>(items: readonly T[], size = CHUNK_ROWS): T[][] {
 export function groupByShape<T extends object>(rows: readonly T[], discriminator: (row: T) => string = () => ''): T[][] {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
-    const shape = `${Object.keys(row).filter((key) => (row as Record<string, unknown>)[key] !== undefined).sort().join(',')}|${discriminator(row)}`;
+    const shape = `${Object.keys(row)
+      .filter((key) => (row as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .join(',')}|${discriminator(row)}`;
     let group = groups.get(shape);
     if (!group) groups.set(shape, (group = []));
     group.push(row);
@@ -56,7 +59,10 @@ export interface RecordChanges<T> {
 }
 
 /** Which records are new and which differ (ignoring updatedAt) between two reads of the same keys. */
-export function diffRecords<T extends { updatedAt: Date }>(before: ReadonlyMap<string, T>, after: ReadonlyMap<string, T>): RecordChanges<T> {
+export function diffRecords<T extends { updatedAt: Date }>(
+  before: ReadonlyMap<string, T>,
+  after: ReadonlyMap<string, T>,
+): RecordChanges<T> {
   const created: T[] = [];
   const changed: T[] = [];
   const comparable = (record: T) => stableJson({ ...record, updatedAt: undefined });

@@ -41,7 +41,12 @@ export async function upsertGroups(db: Queryable, sessionRowId: string, patches:
 }
 
 /** Stored groups by JID, locked for the rest of the transaction (participant actions read, change and write them back). */
-export async function findGroups(db: Queryable, sessionRowId: string, jids: readonly string[], lock = false): Promise<Map<string, GroupRecord>> {
+export async function findGroups(
+  db: Queryable,
+  sessionRowId: string,
+  jids: readonly string[],
+  lock = false,
+): Promise<Map<string, GroupRecord>> {
   const found = new Map<string, GroupRecord>();
   for (const part of chunk([...new Set(jids)])) {
     let query = db.selectFrom('Group').selectAll().where('sessionId', '=', sessionRowId).where('jid', 'in', part);

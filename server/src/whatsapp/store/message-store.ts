@@ -25,7 +25,11 @@ export interface ExistingMessage {
 }
 
 /** Ids and statuses of the given messages that are already stored, by messageId. One query per chunk. */
-export async function findExistingMessages(db: Queryable, sessionRowId: string, messageIds: readonly string[]): Promise<Map<string, ExistingMessage>> {
+export async function findExistingMessages(
+  db: Queryable,
+  sessionRowId: string,
+  messageIds: readonly string[],
+): Promise<Map<string, ExistingMessage>> {
   const found = new Map<string, ExistingMessage>();
   for (const ids of chunk([...new Set(messageIds)])) {
     const rows = await db
@@ -92,7 +96,15 @@ export async function upsertMessages(db: Queryable, sessionRowId: string, messag
 export async function loadMessagesForUpdate(db: Queryable, sessionRowId: string, messageIds: readonly string[]): Promise<MessageRow[]> {
   const rows: MessageRow[] = [];
   for (const ids of chunk([...new Set(messageIds)])) {
-    rows.push(...(await db.selectFrom('Message').selectAll().where('sessionId', '=', sessionRowId).where('messageId', 'in', ids).forUpdate().execute()));
+    rows.push(
+      ...(await db
+        .selectFrom('Message')
+        .selectAll()
+        .where('sessionId', '=', sessionRowId)
+        .where('messageId', 'in', ids)
+        .forUpdate()
+        .execute()),
+    );
   }
   return rows;
 }

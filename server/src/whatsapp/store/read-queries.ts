@@ -1,7 +1,16 @@
 import { sql } from 'kysely';
 import type { MessageType, Queryable } from '../../db/database';
 import { decodeCursor, encodeCursor } from '../../http/cursor';
-import { chatRecord, contactRecord, groupRecord, messageRecord, type ChatRecord, type ContactRecord, type GroupRecord, type MessageRecord } from './records';
+import {
+  chatRecord,
+  contactRecord,
+  groupRecord,
+  messageRecord,
+  type ChatRecord,
+  type ContactRecord,
+  type GroupRecord,
+  type MessageRecord,
+} from './records';
 
 /*
  * What the REST reading routes need, scoped by Session.id, keyset-paginated with opaque cursors (an invalid
@@ -35,7 +44,11 @@ export async function listChats(db: Queryable, sessionRowId: string, { limit, cu
     const [activity, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
     query = query.where((eb) => eb.or([eb(chatActivity, '<', activity), eb.and([eb(chatActivity, '=', activity), eb('id', '<', id)])]));
   }
-  const rows = await query.orderBy(chatActivity, 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy(chatActivity, 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = pageOf(rows, limit, (last) => [last.activity, last.id]);
   return { data: page.data.map(({ activity: _activity, ...row }) => chatRecord(row)), nextCursor: page.nextCursor };
 }
@@ -52,7 +65,12 @@ export interface MessageFilter {
  * Messages, newest first, on (timestamp, id); with a chatId this walks the (sessionId, chatId, timestamp) index,
  * without one the (sessionId, timestamp) index. Both indexes end in the primary key, so the order costs no sort.
  */
-export async function searchMessages(db: Queryable, sessionRowId: string, filter: MessageFilter, { limit, cursor }: PageRequest): Promise<Page<MessageRecord>> {
+export async function searchMessages(
+  db: Queryable,
+  sessionRowId: string,
+  filter: MessageFilter,
+  { limit, cursor }: PageRequest,
+): Promise<Page<MessageRecord>> {
   let query = db.selectFrom('Message').selectAll().where('sessionId', '=', sessionRowId);
   if (filter.chatId !== undefined) query = query.where('chatId', '=', filter.chatId);
   if (filter.type !== undefined) query = query.where('messageType', '=', filter.type);
@@ -63,7 +81,11 @@ export async function searchMessages(db: Queryable, sessionRowId: string, filter
     const at = new Date(millis);
     query = query.where((eb) => eb.or([eb('timestamp', '<', at), eb.and([eb('timestamp', '=', at), eb('id', '<', id)])]));
   }
-  const rows = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('timestamp', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = pageOf(rows, limit, (last) => [last.timestamp.getTime(), last.id]);
   return { data: page.data.map(messageRecord), nextCursor: page.nextCursor };
 }
@@ -77,7 +99,10 @@ export function listChatMessages(db: Queryable, sessionRowId: string, chatId: st
 export async function listContacts(db: Queryable, sessionRowId: string, { limit, cursor }: PageRequest): Promise<Page<ContactRecord>> {
   let query = db.selectFrom('Contact').selectAll().where('sessionId', '=', sessionRowId);
   if (cursor) query = query.where('jid', '>', decodeCursor(cursor, ['string'])[0] as string);
-  const rows = await query.orderBy('jid').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('jid')
+    .limit(limit + 1)
+    .execute();
   const page = pageOf(rows, limit, (last) => [last.jid]);
   return { data: page.data.map(contactRecord), nextCursor: page.nextCursor };
 }
@@ -86,13 +111,21 @@ export async function listContacts(db: Queryable, sessionRowId: string, { limit,
 export async function listGroups(db: Queryable, sessionRowId: string, { limit, cursor }: PageRequest): Promise<Page<GroupRecord>> {
   let query = db.selectFrom('Group').selectAll().where('sessionId', '=', sessionRowId);
   if (cursor) query = query.where('jid', '>', decodeCursor(cursor, ['string'])[0] as string);
-  const rows = await query.orderBy('jid').limit(limit + 1).execute();
+  const rows = await query
+    .orderBy('jid')
+    .limit(limit + 1)
+    .execute();
   const page = pageOf(rows, limit, (last) => [last.jid]);
   return { data: page.data.map(groupRecord), nextCursor: page.nextCursor };
 }
 
 export async function findMessage(db: Queryable, sessionRowId: string, messageId: string): Promise<MessageRecord | undefined> {
-  const row = await db.selectFrom('Message').selectAll().where('sessionId', '=', sessionRowId).where('messageId', '=', messageId).executeTakeFirst();
+  const row = await db
+    .selectFrom('Message')
+    .selectAll()
+    .where('sessionId', '=', sessionRowId)
+    .where('messageId', '=', messageId)
+    .executeTakeFirst();
   return row ? messageRecord(row) : undefined;
 }
 

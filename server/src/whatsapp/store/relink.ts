@@ -6,7 +6,10 @@ import { chunk } from './batch';
 /** CASE column WHEN lid THEN pn … ELSE column END. Assignments run left to right, so it goes after those that read the old value. */
 function lidToPhone(column: string, pairs: readonly LidPair[]): RawBuilder<string> {
   const ref = sql.ref(column);
-  return sql<string>`CASE ${ref} ${sql.join(pairs.map(({ lid, pn }) => sql`WHEN ${lid} THEN ${pn}`), sql` `)} ELSE ${ref} END`;
+  return sql<string>`CASE ${ref} ${sql.join(
+    pairs.map(({ lid, pn }) => sql`WHEN ${lid} THEN ${pn}`),
+    sql` `,
+  )} ELSE ${ref} END`;
 }
 
 /**
