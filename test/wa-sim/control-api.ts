@@ -38,6 +38,7 @@ const ROUTES: Route[] = [
 		}
 	],
 	['GET', new RegExp(`^/control/accounts/${phone}$`), (sim, p) => sim.account(p.phone!)],
+	['GET', new RegExp(`^/control/accounts/${phone}/app-state$`), (sim, p) => sim.appStateVersions(p.phone!)],
 	['POST', new RegExp(`^/control/accounts/${phone}/scan$`), (sim, p, body) => sim.scan(p.phone!, str(body, 'qr') ?? '')],
 	[
 		'POST',
@@ -128,6 +129,11 @@ const ROUTES: Route[] = [
 			sim.refuseLogins(str(body, 'phone') ?? 'all', body.on, reason)
 			return { ok: true }
 		}
+	],
+	[
+		'POST',
+		/^\/control\/faults\/app-state-conflicts$/,
+		(sim, _p, body) => (sim.conflictAppStateUploads(str(body, 'phone') ?? '', body.count === undefined ? 1 : Number(body.count)), { ok: true })
 	],
 	['GET', /^\/control\/state$/, sim => sim.exportState()]
 ]

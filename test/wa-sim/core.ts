@@ -17,6 +17,8 @@ export class SimulatorCore {
 	deliveryDelayMs = 0
 	/** phone (or '*') → failure reason sent instead of `success` */
 	readonly refusedLogins = new Map<string, number>()
+	/** phone → how many more app-state uploads are answered with a 409 conflict */
+	readonly appStateConflicts = new Map<string, number>()
 	readonly connections = new Set<ClientConnection>()
 	readonly events = new EventEmitter()
 	stopping = false

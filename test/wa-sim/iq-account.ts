@@ -1,7 +1,4 @@
-import { proto } from '@whiskeysockets/baileys'
-import type { BinaryNode } from '@whiskeysockets/baileys'
 import type { IqHandler, SimContext } from './context'
-import type { AccountRecord } from './directory'
 import { isGroupJid, SERVER_JID, userJid } from './jid'
 import { unlinkDevice } from './login'
 import { bytes, child, children, iqError, iqResult, node, serverId, text, timestamp } from './stanza'
@@ -119,61 +116,4 @@ export const handleMdIq: IqHandler = (ctx, conn, iq) => {
 		return undefined
 	}
 	return iqError(iq, 400, 'bad-request')
-}
-
-/**
- * w:sync:app:state. Uploaded patches are stored per account and collection and handed to the
- * account's other devices (with a server_sync nudge); a sync request gets every newer patch, and
- * one `<collection>` per requested name so Baileys' resync loop ends.
- */
-export const handleAppStateIq: IqHandler = (ctx, conn, iq) => {
-	const ref = conn.ref
-	if (!ref) return iqError(iq, 401, 'not-authorized')
-	const answers: BinaryNode[] = []
-	for (const collection of children(child(iq, 'sync'), 'collection')) {
-		const name = collection.attrs.name
-		if (!name) continue
-		const patches = (ref.account.appState[name] ??= [])
-		const uploads = children(collection, 'patch')
-		if (uploads.length) {
-			if (+(collection.attrs.version ?? 0) < patches.length) {
-				answers.push(node('collection', { name, type: 'error' }, [node('error', { code: '409', text: 'conflict' })]))
-				continue
-			}
-			for (const upload of uploads) {
-				const patch = proto.SyncdPatch.decode(bytes(upload) ?? Buffer.alloc(0))
-				patch.version = { version: patches.length + 1 }
-				patches.push(Buffer.from(proto.SyncdPatch.encode(patch).finish()))
-			}
-			answers.push(node('collection', { name, version: String(patches.length) }))
-			nudgeOtherDevices(ctx, ref.account, ref.device.id, name, patches.length)
-			continue
-		}
-		const from = Math.max(0, +(collection.attrs.version ?? 0))
-		const newer = patches.slice(from)
-		answers.push(
-			node('collection', { name, version: String(patches.length), has_more_patches: 'false' }, newer.length
-				? [node('patches', {}, newer.map(p => node('patch', {}, p)))]
-				: undefined)
-		)
-	}
-	return iqResult(iq, [node('sync', {}, answers)])
-}
-
-function nudgeOtherDevices(ctx: SimContext, account: AccountRecord, fromDevice: number, name: string, version: number) {
-	const nudge = node('notification', { from: userJid(account.phone, 'pn'), type: 'server_sync', id: serverId(), t: timestamp() }, [
-		node('collection', { name, version: String(version) })
-	])
-	ctx.core.deliverToAccount(account, device => (device.id === fromDevice ? undefined : nudge))
-}
-
-export function shareableAppStateKey(account: AccountRecord): proto.Message.IAppStateSyncKey {
-	return {
-		keyId: { keyId: account.appStateKey.keyId },
-		keyData: {
-			keyData: account.appStateKey.keyData,
-			fingerprint: { rawId: account.appStateKey.fingerprintRawId, currentIndex: 0, deviceIndexes: [0] },
-			timestamp: account.appStateKey.timestamp
-		}
-	}
 }

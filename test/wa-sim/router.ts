@@ -1,10 +1,10 @@
 import type { BinaryNode } from '@whiskeysockets/baileys'
+import { handleAppStateIq } from './app-state'
 import type { ClientConnection, ConnectionHooks } from './connection'
 import type { IqHandler, SimContext } from './context'
 import { handleGroupIq } from './groups'
 import {
 	handleAcknowledgeOnly,
-	handleAppStateIq,
 	handleBlocklistIq,
 	handleBusinessIq,
 	handleMdIq,

@@ -1,4 +1,5 @@
 import type { GroupMetadata } from '@whiskeysockets/baileys'
+import { APP_STATE_COLLECTIONS, appStateVersion } from './app-state'
 import type { AccountRecord, DeviceRef } from './directory'
 import { HostedDevice } from './hosted-device'
 import { isGroupJid, normalizePhone, userJid } from './jid'
@@ -96,6 +97,12 @@ export class Simulator {
 		return this.details(this.requireAccount(phone))
 	}
 
+	/** The version of each app-state collection of the account (the number of patches its devices uploaded). */
+	appStateVersions(phone: string): Record<string, number> {
+		const account = this.requireAccount(phone)
+		return Object.fromEntries(APP_STATE_COLLECTIONS.map(name => [name, appStateVersion(account, name)]))
+	}
+
 	async scan(phone: string, qr: string): Promise<LinkResult> {
 		if (typeof qr !== 'string' || !qr) throw new ControlError(400, 'qr must be the QR string the device shows')
 		return this.ctx.pairing.scanQr(this.requireAccount(phone), qr)
@@ -148,6 +155,14 @@ export class Simulator {
 		const key = phoneOrAll === 'all' || phoneOrAll === '*' ? '*' : normalizePhone(phoneOrAll)
 		if (on) this.ctx.core.refusedLogins.set(key, reason)
 		else this.ctx.core.refusedLogins.delete(key)
+	}
+
+	/** Answers the next `count` app-state uploads of `phone`'s devices with a 409 conflict (0 lifts it). */
+	conflictAppStateUploads(phone: string, count = 1): void {
+		const account = this.requireAccount(phone)
+		if (!Number.isInteger(count) || count < 0) throw new ControlError(400, 'count must be a non-negative integer')
+		if (count) this.ctx.core.appStateConflicts.set(account.phone, count)
+		else this.ctx.core.appStateConflicts.delete(account.phone)
 	}
 
 	async send(phone: string, request: SendRequest): Promise<{ id: string }> {
