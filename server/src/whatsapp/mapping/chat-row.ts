@@ -19,9 +19,10 @@ export interface LastMessagePreview {
 export interface ChatMetadata {
   lid?: string;
   conversationAt?: string;
-  pinnedAt?: string;
-  /** ISO 8601, or 'forever'. */
-  mutedUntil?: string;
+  /** null (in a change) removes it: the chat was unpinned. */
+  pinnedAt?: string | null;
+  /** ISO 8601, or 'forever'; null (in a change) removes it: the chat was unmuted. */
+  mutedUntil?: string | null;
   readOnly?: boolean;
   ephemeralExpiration?: number;
   description?: string;
@@ -89,15 +90,18 @@ export function chatPatchFromChat(chat: ChatUpdate | Chat, ctx: MappingContext, 
   if (typeof chat.archived === 'boolean') patch.isArchived = chat.archived;
 
   const metadata: ChatMetadata = {};
+  // In an update, null removes the stored pin time / mute end (metadata is merged as a JSON merge patch).
   if (chat.pinned !== undefined) {
     const pinnedAt = instantOf(chat.pinned as LongLike);
     patch.isPinned = !!pinnedAt;
     if (pinnedAt) metadata.pinnedAt = pinnedAt.toISOString();
+    else if (origin === 'update') metadata.pinnedAt = null;
   }
   if (chat.muteEndTime !== undefined) {
     const mute = mutedUntil(chat.muteEndTime as LongLike);
     patch.isMuted = mute.isMuted;
     if (mute.until) metadata.mutedUntil = mute.until;
+    else if (origin === 'update') metadata.mutedUntil = null;
   }
   const unread = unreadChange(chat, origin);
   if (unread) patch.unread = unread;
