@@ -1,8 +1,8 @@
-import vm from 'node:vm'
+import vm from 'node:vm';
 
-type CurveModule = Record<string, unknown>
-const LONG_TIMER_MS = 20_000
-let prepared = false
+type CurveModule = Record<string, unknown>;
+const LONG_TIMER_MS = 20_000;
+let prepared = false;
 
 /**
  * Two adjustments for Baileys running inside Jest's vm context; outside Jest this does nothing.
@@ -18,24 +18,24 @@ let prepared = false
  *    just do not hold it open.
  */
 export function prepareJestRealm(): void {
-	if (prepared || process.env.JEST_WORKER_ID === undefined) return
-	prepared = true
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const inRegistry = require('curve25519-js') as CurveModule
-	const hostCreateRequire = vm.runInThisContext('process.getBuiltinModule("node:module").createRequire') as (
-		path: string
-	) => NodeJS.Require
-	const hostRealm = hostCreateRequire(__filename)('curve25519-js') as CurveModule
-	if (inRegistry !== hostRealm) {
-		for (const name of ['sharedKey', 'signMessage', 'openMessage', 'sign', 'verify', 'generateKeyPair']) {
-			if (typeof hostRealm[name] === 'function') inRegistry[name] = hostRealm[name]
-		}
-	}
-	const originalSetTimeout = globalThis.setTimeout
-	const unrefLongTimers = ((handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => {
-		const timer = originalSetTimeout(() => handler(...args), delay)
-		if ((delay ?? 0) >= LONG_TIMER_MS) timer.unref?.()
-		return timer
-	}) as typeof setTimeout
-	globalThis.setTimeout = Object.assign(unrefLongTimers, originalSetTimeout)
+  if (prepared || process.env.JEST_WORKER_ID === undefined) return;
+  prepared = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inRegistry = require('curve25519-js') as CurveModule;
+  const hostCreateRequire = vm.runInThisContext('process.getBuiltinModule("node:module").createRequire') as (
+    path: string,
+  ) => NodeJS.Require;
+  const hostRealm = hostCreateRequire(__filename)('curve25519-js') as CurveModule;
+  if (inRegistry !== hostRealm) {
+    for (const name of ['sharedKey', 'signMessage', 'openMessage', 'sign', 'verify', 'generateKeyPair']) {
+      if (typeof hostRealm[name] === 'function') inRegistry[name] = hostRealm[name];
+    }
+  }
+  const originalSetTimeout = globalThis.setTimeout;
+  const unrefLongTimers = ((handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => {
+    const timer = originalSetTimeout(() => handler(...args), delay);
+    if ((delay ?? 0) >= LONG_TIMER_MS) timer.unref?.();
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(unrefLongTimers, originalSetTimeout);
 }

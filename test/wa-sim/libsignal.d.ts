@@ -1,3 +1,3 @@
 declare module 'libsignal/src/curve.js' {
-	export function verifySignature(publicKey: Buffer, message: Buffer, signature: Buffer, isInit?: boolean): boolean
+  export function verifySignature(publicKey: Buffer, message: Buffer, signature: Buffer, isInit?: boolean): boolean;
 }

@@ -1,5 +1,5 @@
-import { generateSignalPubKey } from '@whiskeysockets/baileys'
-import { verifySignature as libsignalVerify } from 'libsignal/src/curve.js'
+import { generateSignalPubKey } from '@whiskeysockets/baileys';
+import { verifySignature as libsignalVerify } from 'libsignal/src/curve.js';
 
 /**
  * XEdDSA verification that reports a bad signature. Baileys' `Curve.verify` (rc14) expects
@@ -7,9 +7,9 @@ import { verifySignature as libsignalVerify } from 'libsignal/src/curve.js'
  * `Curve.verify` accepts any well-formed signature. The simulator checks with this.
  */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-	try {
-		return libsignalVerify(Buffer.from(generateSignalPubKey(publicKey)), Buffer.from(message), Buffer.from(signature)) === true
-	} catch {
-		return false
-	}
+  try {
+    return libsignalVerify(Buffer.from(generateSignalPubKey(publicKey)), Buffer.from(message), Buffer.from(signature)) === true;
+  } catch {
+    return false;
+  }
 }

@@ -114,7 +114,7 @@ export function chatPatchFromChat(chat: ChatUpdate | Chat, ctx: MappingContext, 
   Object.assign(
     metadata,
     compact({
-      lid: isLidJid(jid) ? undefined : isLidJid(raw) ? raw : (chat.lidJid ? normalizeJid(chat.lidJid) : ctx.lids.toLid(jid)),
+      lid: isLidJid(jid) ? undefined : isLidJid(raw) ? raw : chat.lidJid ? normalizeJid(chat.lidJid) : ctx.lids.toLid(jid),
       conversationAt: dateFromSeconds(chat.conversationTimestamp as LongLike)?.toISOString(),
       readOnly: chat.readOnly ?? undefined,
       ephemeralExpiration: chat.ephemeralExpiration ?? undefined,
@@ -156,7 +156,8 @@ function previewOfWaMessage(message: WAMessage): LastMessagePreview | undefined 
 
 function combineUnread(before: UnreadChange | undefined, after: UnreadChange | undefined): UnreadChange | undefined {
   if (!before || !after) return after ?? before;
-  if (after.mode === 'add') return before.mode === 'atLeast' ? after : { mode: before.mode, count: before.count + after.count } as UnreadChange;
+  if (after.mode === 'add')
+    return before.mode === 'atLeast' ? after : ({ mode: before.mode, count: before.count + after.count } as UnreadChange);
   if (after.mode === 'atLeast' && before.mode === 'set') return { mode: 'set', count: Math.max(before.count, 1) };
   return after;
 }
