@@ -1,4 +1,5 @@
 import { proto, type BaileysEventMap, type Chat, type WAMessage } from '@whiskeysockets/baileys';
+import { ingestPrepared, mergeHistoryBatches, prepareEvents } from '../../server/src/whatsapp/ingest';
 import { findChat, findContact, searchMessages } from '../../server/src/whatsapp/store/read-queries';
 import { ALICE, ALICE_LID, eventsOf, openStore, text, waMessage, type StoreFixture } from './fixtures';
 
@@ -126,4 +127,32 @@ it('lands a 20,000-message history chunk with a bounded number of statements', a
   expect(Math.max(...upserts.map((event) => event.payload.messages.length))).toBeLessThanOrEqual(500);
   expect((await findChat(store.db, store.sessionRowId, chats[0]!))!.lastMessage).toMatchObject({ type: 'IMAGE', text: 'photo' });
   console.info(`20,000 history messages: ${statements} statements, ${Math.round(elapsed)} ms`);
+});
+
+it('writes a backlog of history chunks as one batch with the same result as one by one, and leaves other batches alone', async () => {
+  const chats = ['15550000401@s.whatsapp.net', '15550000402@s.whatsapp.net'];
+  const chunkOf = (chat: string, from: number) =>
+    historySet({
+      messages: Array.from({ length: 3 }, (_, i) =>
+        waMessage({ remoteJid: chat, timestamp: nowSeconds - (from + i) * 60, message: text(`m${from + i}`) }),
+      ),
+      syncType: proto.HistorySync.HistorySyncType.RECENT,
+    });
+  const ctx = store.ctx({ historyCutoff: { maxAgeDays: 30, maxMessagesPerChat: 4 }, now: NOW });
+  const first = prepareEvents(chunkOf(chats[0]!, 0), ctx);
+  const second = prepareEvents(chunkOf(chats[0]!, 3), ctx);
+  const third = prepareEvents(chunkOf(chats[1]!, 0), ctx);
+  const live = prepareEvents(
+    { 'messages.upsert': { messages: [waMessage({ remoteJid: chats[1]!, message: text('live') })], type: 'notify' } },
+    ctx,
+  );
+
+  const merged = mergeHistoryBatches([first, second, live, third]);
+  expect(merged.map((batch) => batch.history.length + batch.live.length)).toEqual([6, 1, 3]);
+  await store.db.transaction().execute(async (trx) => {
+    for (const batch of merged) await ingestPrepared(trx, store.sessionRowId, batch, ctx);
+  });
+  // The per-chat cap holds across the merged chunks: the 4 newest of chat 0's 6 history messages.
+  expect(Number(await countIn(chats[0]!))).toBe(4);
+  expect(Number(await countIn(chats[1]!))).toBe(4);
 });

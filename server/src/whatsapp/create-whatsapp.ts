@@ -42,7 +42,10 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     }),
     backoff: { baseDelayMs: config.RECONNECT_BASE_DELAY_MS, maxDelayMs: config.RECONNECT_MAX_DELAY_MS },
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
-    ingest: (session, events, socket) => ingest.prepare(session, events, socket),
+    ingest: {
+      prepare: (session, events, socket) => ingest.prepare(session, events, socket),
+      write: (session, batches) => ingest.write(session, batches),
+    },
     stateWritten: (session, state, previous) => publish(session, sessionEvents(session, state, previous)),
   });
   return { manager, ingest };

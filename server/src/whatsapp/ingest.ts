@@ -132,29 +132,90 @@ export interface PreparedEvents {
  * order, so a session can prepare the next batch while the previous one is still being written.
  */
 export function prepareEvents(events: Events, ctx: IngestContext): PreparedEvents {
-  const learned = learnMappings(events, ctx);
-  const operations: TargetedOperation[] = [];
-  const collect = (messages: readonly WAMessage[], source: 'live' | 'history') => {
-    const rows: NewMessage[] = [];
-    for (const message of messages) {
-      const intent = classifyMessage(message, ctx, source);
-      if (intent.kind === 'row') rows.push({ ...intent.message, id: newId() });
-      else if (intent.kind === 'edit')
-        operations.push({ messageId: intent.targetId, operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt } });
-      else if (intent.kind === 'revoke') {
-        const operation: MessageOperation = {
-          kind: 'revoke',
-          revokedAt: intent.revokedAt,
-          ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}),
-        };
-        operations.push({ messageId: intent.targetId, operation });
-      }
+  const prepared = emptyPreparation(events, ctx);
+  classifyInto(prepared, prepared.history, events['messaging-history.set']?.messages ?? [], 'history', ctx);
+  classifyInto(prepared, prepared.live, events['messages.upsert']?.messages ?? [], 'live', ctx);
+  return prepared;
+}
+
+/**
+ * prepareEvents in slices of history messages, giving the event loop back in between so that a write in
+ * flight keeps moving while a large history chunk is classified.
+ */
+export async function prepareEventsInSlices(events: Events, ctx: IngestContext, sliceSize = 200): Promise<PreparedEvents> {
+  const prepared = emptyPreparation(events, ctx);
+  const history = events['messaging-history.set']?.messages ?? [];
+  for (let start = 0; start < history.length; start += sliceSize) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    classifyInto(prepared, prepared.history, history.slice(start, start + sliceSize), 'history', ctx);
+  }
+  classifyInto(prepared, prepared.live, events['messages.upsert']?.messages ?? [], 'live', ctx);
+  return prepared;
+}
+
+const isHistoryOnly = (prepared: PreparedEvents) => Object.keys(prepared.events).every((name) => name === 'messaging-history.set');
+
+/**
+ * Joins consecutive prepared batches that carry nothing but history into one, so a backlog of history
+ * chunks is written with one set of statements instead of one per chunk. Other batches stay as they are.
+ */
+export function mergeHistoryBatches(batches: readonly PreparedEvents[]): PreparedEvents[] {
+  const merged: PreparedEvents[] = [];
+  for (const batch of batches) {
+    const previous = merged.at(-1);
+    if (!previous || !isHistoryOnly(previous) || !isHistoryOnly(batch)) {
+      merged.push(batch);
+      continue;
     }
-    return rows;
-  };
-  const history = collect(events['messaging-history.set']?.messages ?? [], 'history');
-  const live = collect(events['messages.upsert']?.messages ?? [], 'live');
-  return { events, learned, history, live, operations };
+    const a = previous.events['messaging-history.set']!;
+    const b = batch.events['messaging-history.set']!;
+    merged[merged.length - 1] = {
+      events: {
+        'messaging-history.set': {
+          ...b,
+          chats: [...a.chats, ...b.chats],
+          contacts: [...a.contacts, ...b.contacts],
+          messages: [...a.messages, ...b.messages],
+          lidPnMappings: [...(a.lidPnMappings ?? []), ...(b.lidPnMappings ?? [])],
+        },
+      },
+      learned: [...previous.learned, ...batch.learned],
+      history: [...previous.history, ...batch.history],
+      live: [...previous.live, ...batch.live],
+      operations: [...previous.operations, ...batch.operations],
+    };
+  }
+  return merged;
+}
+
+function emptyPreparation(events: Events, ctx: IngestContext): PreparedEvents {
+  return { events, learned: learnMappings(events, ctx), history: [], live: [], operations: [] };
+}
+
+function classifyInto(
+  prepared: PreparedEvents,
+  rows: NewMessage[],
+  messages: readonly WAMessage[],
+  source: 'live' | 'history',
+  ctx: IngestContext,
+): void {
+  for (const message of messages) {
+    const intent = classifyMessage(message, ctx, source);
+    if (intent.kind === 'row') rows.push({ ...intent.message, id: newId() });
+    else if (intent.kind === 'edit') {
+      prepared.operations.push({
+        messageId: intent.targetId,
+        operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt },
+      });
+    } else if (intent.kind === 'revoke') {
+      const operation: MessageOperation = {
+        kind: 'revoke',
+        revokedAt: intent.revokedAt,
+        ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}),
+      };
+      prepared.operations.push({ messageId: intent.targetId, operation });
+    }
+  }
 }
 
 /** Writes a prepared batch in the caller's transaction and returns the domain events it produced. */

@@ -4,7 +4,14 @@ import type { Db, Queryable } from '../db/database';
 import { isDeadlock } from '../db/errors';
 import type { DomainEvent } from '../events/catalogue';
 import type { AuthCodec } from './auth/auth-cipher';
-import { ingestPrepared, prepareEvents, type HistoryCutoff } from './ingest';
+import {
+  ingestPrepared,
+  mergeHistoryBatches,
+  prepareEventsInSlices,
+  type HistoryCutoff,
+  type IngestContext,
+  type PreparedEvents,
+} from './ingest';
 import { LidMap } from './jids';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
@@ -13,6 +20,12 @@ import type { WASocket } from './socket-factory';
 export type OutboxWriter = (trx: Queryable, events: DomainEvent[]) => Promise<void>;
 
 const DEADLOCK_RETRIES = 5;
+
+/** A batch whose CPU work is done, waiting for its write. */
+export interface PreparedBatch {
+  ctx: IngestContext;
+  prepared: PreparedEvents;
+}
 
 /**
  * Stores each batch of a session's WhatsApp events in one transaction and publishes what changed.
@@ -34,32 +47,37 @@ export class SessionIngest {
     this.outboxWriters.push(writer);
   }
 
-  /** Prepares and writes one batch; see `prepare`. */
+  /** Prepares and writes one batch; see `prepare` and `write`. */
   async apply(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<DomainEvent[]> {
-    return (await this.prepare(session, batch, socket))();
+    return this.write(session, [await this.prepare(session, batch, socket)]);
   }
 
-  /**
-   * Does the CPU part of a batch now (LID learning, message classification) and returns the write of
-   * it: one transaction (retried on deadlock) that stores the batch, feeds the outbox and then
-   * publishes the events. Prepare batches in arrival order; run the writes one at a time, in order.
-   */
-  async prepare(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<() => Promise<DomainEvent[]>> {
+  /** Does the CPU part of a batch now: LID learning and message classification. Prepare batches in arrival order. */
+  async prepare(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<PreparedBatch> {
     const lids = await this.lidMapOf(session.id);
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
     const ctx = { me, lids, historyCutoff: this.historyCutoff };
-    const prepared = prepareEvents(batch, ctx);
-    return async () => {
-      const events = await this.withDeadlockRetry(() =>
-        this.db.transaction().execute(async (trx) => {
-          const produced = await ingestPrepared(trx, session.id, prepared, ctx);
-          for (const write of this.outboxWriters) await write(trx, produced);
-          return produced;
-        }),
-      );
-      if (events.length > 0) this.publish(session, events);
-      return events;
-    };
+    return { ctx, prepared: await prepareEventsInSlices(batch, ctx) };
+  }
+
+  /**
+   * Writes prepared batches, in order, in one transaction (retried on deadlock), feeds the outbox, then
+   * publishes the events. Consecutive history-only batches are written as one.
+   */
+  async write(session: SessionIdentity, batches: readonly PreparedBatch[]): Promise<DomainEvent[]> {
+    if (batches.length === 0) return [];
+    const ctx = batches.at(-1)!.ctx;
+    const merged = mergeHistoryBatches(batches.map((batch) => batch.prepared));
+    const events = await this.withDeadlockRetry(() =>
+      this.db.transaction().execute(async (trx) => {
+        const produced: DomainEvent[] = [];
+        for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
+        for (const write of this.outboxWriters) await write(trx, produced);
+        return produced;
+      }),
+    );
+    if (events.length > 0) this.publish(session, events);
+    return events;
   }
 
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */

@@ -8,6 +8,7 @@ import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/m
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
+import type { PreparedBatch } from './session-ingest';
 import type { SocketFactory, WASocket } from './socket-factory';
 
 /** The parts of a Session row a runtime needs to know who it is. */
@@ -20,11 +21,11 @@ export interface RuntimeServices {
   makeSocket: SocketFactory;
   backoff: BackoffOptions;
   statusIntervalMs: number;
-  /**
-   * Starts storing one batch of Baileys data events: the CPU work happens now, the returned write
-   * (persist + publish) is run later, one batch at a time, in arrival order.
-   */
-  ingest(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<() => Promise<unknown>>;
+  /** Stores batches of Baileys data events: prepared (CPU) on arrival, written later in arrival order. */
+  ingest: {
+    prepare(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<PreparedBatch>;
+    write(session: SessionIdentity, batches: readonly PreparedBatch[]): Promise<unknown>;
+  };
   /** Hears every written change of the session's state. */
   stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
 }
@@ -33,6 +34,15 @@ const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
+const MAX_BATCHES_PER_WRITE = 8;
+
+/** A batch of events on its way to the database. */
+interface WaitingBatch {
+  history?: BaileysEventMap['messaging-history.set'];
+  done?: Promise<void>;
+  ready?: PreparedBatch;
+  failed?: unknown;
+}
 
 /**
  * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session
@@ -56,6 +66,7 @@ export class SessionRuntime {
    * commits, so a concurrent UPDATE of that row would queue behind it and block the next batch.
    */
   private readonly storage = new SerialQueue();
+  private readonly waiting: WaitingBatch[] = [];
 
   constructor(
     public session: SessionIdentity,
@@ -190,18 +201,38 @@ export class SessionRuntime {
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
     const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;
     if (Object.keys(data).length > 0) {
-      const write = this.services.ingest(this.session, data, socket);
-      write.catch(() => undefined);
-      void this.storage.run(async () => {
-        try {
-          await (
-            await write
-          )();
-          if (data['messaging-history.set']) this.recordHistoryProgress(data['messaging-history.set']);
-        } catch (error) {
-          this.log.error({ err: error }, 'could not store WhatsApp events');
-        }
-      });
+      const waiting: WaitingBatch = { history: data['messaging-history.set'] };
+      waiting.done = this.services.ingest.prepare(this.session, data, socket).then(
+        (batch) => void (waiting.ready = batch),
+        (error) => void (waiting.failed = error),
+      );
+      this.waiting.push(waiting);
+      void this.storage.run(() => this.writeWaiting());
+    }
+  }
+
+  /**
+   * Writes the oldest waiting batch together with those behind it that are already prepared (a history
+   * sync arrives faster than it can be written; one write per backlog is cheaper than one per chunk).
+   */
+  private async writeWaiting(): Promise<void> {
+    if (this.waiting.length === 0) return;
+    await this.waiting[0]!.done;
+    const group: WaitingBatch[] = [];
+    while (group.length < MAX_BATCHES_PER_WRITE && this.waiting.length > 0 && (this.waiting[0]!.ready || this.waiting[0]!.failed)) {
+      group.push(this.waiting.shift()!);
+    }
+    for (const { failed } of group) if (failed) this.log.error({ err: failed }, 'could not prepare WhatsApp events');
+    const ready = group.filter((waiting) => waiting.ready);
+    if (ready.length === 0) return;
+    try {
+      await this.services.ingest.write(
+        this.session,
+        ready.map((waiting) => waiting.ready!),
+      );
+      for (const { history } of ready) if (history) this.recordHistoryProgress(history);
+    } catch (error) {
+      this.log.error({ err: error }, 'could not store WhatsApp events');
     }
   }
 

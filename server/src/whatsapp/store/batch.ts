@@ -3,6 +3,31 @@ import { sql, type RawBuilder } from 'kysely';
 /** Rows per multi-row statement: well under MySQL's 65,535 placeholders and max_allowed_packet for message rows. */
 export const CHUNK_ROWS = 1000;
 
+/**
+ * Bytes of row data per statement: a statement must fit MySQL's max_allowed_packet (16 MiB by default on
+ * MariaDB 10.6+, 64 MiB on MySQL 8), and message content with media thumbnails runs to tens of KiB a row.
+ */
+export const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Splits rows into statements of at most `maxRows` rows and about `maxBytes` of data (a larger single row goes alone). */
+export function chunkBySize<T>(items: readonly T[], sizeOf: (item: T) => number, maxRows = CHUNK_ROWS, maxBytes = CHUNK_BYTES): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= maxRows || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 export function chunk<T>(items: readonly T[], size = CHUNK_ROWS): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));

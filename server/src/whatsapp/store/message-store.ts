@@ -4,7 +4,7 @@ import { toJson } from '../../db/json';
 import type { MessageContent } from '../mapping/message-content';
 import type { MessageMetadata } from '../mapping/message-metadata';
 import type { MessageInput } from '../mapping/message-row';
-import { chunk, incoming } from './batch';
+import { chunk, chunkBySize, incoming } from './batch';
 
 export type MessageRow = Selectable<MessageTable>;
 
@@ -31,7 +31,7 @@ export async function findExistingMessages(
   messageIds: readonly string[],
 ): Promise<Map<string, ExistingMessage>> {
   const found = new Map<string, ExistingMessage>();
-  for (const ids of chunk([...new Set(messageIds)])) {
+  for (const ids of chunk([...new Set(messageIds)], ID_LOOKUP_CHUNK)) {
     const rows = await db
       .selectFrom('Message')
       .select(['id', 'messageId', 'status'])
@@ -42,6 +42,13 @@ export async function findExistingMessages(
   }
   return found;
 }
+
+/** Ids per lookup statement: only the ids travel, so far more fit than rows per insert. */
+const ID_LOOKUP_CHUNK = 5000;
+
+/** Message rows are small (text) or large (media with thumbnails): statements are bounded by bytes too. */
+const MESSAGE_CHUNK_ROWS = 2500;
+const rowBytes = (row: Insertable<MessageTable>) => (row.content as string).length + ((row.metadata as string | null)?.length ?? 0) + 300;
 
 function toRow(sessionRowId: string, message: NewMessage): Insertable<MessageTable> {
   return {
@@ -74,10 +81,11 @@ const laterStatus = sql<MessageStatus>`IF(VALUES(status) + 0 > status + 0, VALUE
  * timestamp stays. Assignment order matters: MySQL evaluates them left to right on the updated row.
  */
 export async function upsertMessages(db: Queryable, sessionRowId: string, messages: readonly NewMessage[]): Promise<void> {
-  for (const part of chunk(messages)) {
+  const rows = messages.map((message) => toRow(sessionRowId, message));
+  for (const part of chunkBySize(rows, rowBytes, MESSAGE_CHUNK_ROWS)) {
     await db
       .insertInto('Message')
-      .values(part.map((message) => toRow(sessionRowId, message)))
+      .values(part)
       .onDuplicateKeyUpdate({
         chatId: sql`IF(chatId LIKE ${LID} AND VALUES(chatId) NOT LIKE ${LID}, VALUES(chatId), chatId)`,
         fromJid: sql`IF(fromJid IS NULL OR (fromJid LIKE ${LID} AND VALUES(fromJid) NOT LIKE ${LID}), VALUES(fromJid), fromJid)`,
@@ -111,26 +119,25 @@ export async function loadMessagesForUpdate(db: Queryable, sessionRowId: string,
 
 /** Writes back changed type, content, status (never backwards) and metadata of loaded rows: one upsert per chunk, keyed by id. */
 export async function writeMessageStates(db: Queryable, rows: readonly MessageWrite[]): Promise<void> {
-  for (const part of chunk(rows)) {
+  const values = rows.map((row) => ({
+    id: row.id,
+    sessionId: row.sessionId,
+    messageId: row.messageId,
+    chatId: row.chatId,
+    fromMe: row.fromMe,
+    fromJid: row.fromJid,
+    toJid: row.toJid,
+    messageType: row.messageType,
+    content: toJson(row.content),
+    status: row.status,
+    timestamp: row.timestamp,
+    quotedMessage: row.quotedMessage,
+    metadata: toJson(row.metadata),
+  }));
+  for (const part of chunkBySize(values, rowBytes)) {
     await db
       .insertInto('Message')
-      .values(
-        part.map((row) => ({
-          id: row.id,
-          sessionId: row.sessionId,
-          messageId: row.messageId,
-          chatId: row.chatId,
-          fromMe: row.fromMe,
-          fromJid: row.fromJid,
-          toJid: row.toJid,
-          messageType: row.messageType,
-          content: toJson(row.content),
-          status: row.status,
-          timestamp: row.timestamp,
-          quotedMessage: row.quotedMessage,
-          metadata: toJson(row.metadata),
-        })),
-      )
+      .values(part)
       .onDuplicateKeyUpdate({
         messageType: incoming('messageType'),
         content: incoming('content'),
