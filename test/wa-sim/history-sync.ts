@@ -50,6 +50,14 @@ export class HistorySync {
    * notification per chunk (contacts come with their conversations' names).
    */
   push(account: AccountRecord, request: HistoryRequest): HistoryResult {
+    return this.prepare(account, request).send();
+  }
+
+  /**
+   * Does the phone's part ahead of time (generating, encoding and compressing every chunk) and
+   * returns the sending of it, so a benchmark can time the sync alone.
+   */
+  prepare(account: AccountRecord, request: HistoryRequest): PreparedHistory {
     const chats = Math.floor(request.chats);
     const perChat = Math.floor(request.messagesPerChat);
     const chunkSize = Math.floor(request.chunkSize ?? DEFAULT_CHUNK_SIZE);
@@ -58,16 +66,22 @@ export class HistorySync {
     }
     const targets = this.targets(account, request.deviceId);
     if (!targets.length) throw new ControlError(409, `account ${account.phone} has no linked device to sync history to`);
-    const chunks = generateChunks(account, chats, perChat, chunkSize);
-    for (const device of targets) {
-      for (const chunk of chunks) this.sendChunk({ account, device }, HistorySyncType.RECENT, chunk);
-    }
+    const chunks = generateChunks(account, chats, perChat, chunkSize).map((history) => encodeChunk(HistorySyncType.RECENT, history));
     const { directory } = this.ctx().core;
     return {
       chunks: chunks.length,
-      chats,
       messages: chats * perChat,
-      devices: targets.map((device) => directory.jidOf(account, 'pn', device.id)),
+      send: () => {
+        for (const device of targets) {
+          for (const chunk of chunks) this.sendFromPhone({ account, device }, chunk);
+        }
+        return {
+          chunks: chunks.length,
+          chats,
+          messages: chats * perChat,
+          devices: targets.map((device) => directory.jidOf(account, 'pn', device.id)),
+        };
+      },
     };
   }
 
@@ -82,19 +96,7 @@ export class HistorySync {
   }
 
   private sendChunk(ref: DeviceRef, syncType: proto.HistorySync.HistorySyncType, history: proto.IHistorySync) {
-    const payload = deflateSync(proto.HistorySync.encode(history).finish());
-    this.sendFromPhone(ref, {
-      protocolMessage: {
-        type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
-        historySyncNotification: {
-          syncType,
-          chunkOrder: history.chunkOrder ?? 0,
-          progress: history.progress ?? undefined,
-          fileLength: payload.length,
-          initialHistBootstrapInlinePayload: payload,
-        },
-      },
-    });
+    this.sendFromPhone(ref, encodeChunk(syncType, history));
   }
 
   private sendFromPhone(ref: DeviceRef, message: proto.IMessage) {
@@ -106,6 +108,30 @@ export class HistorySync {
     );
     this.ctx().core.deliver(ref, stanza);
   }
+}
+
+export interface PreparedHistory {
+  chunks: number;
+  messages: number;
+  /** Sends every chunk to every target device; call once. */
+  send(): HistoryResult;
+}
+
+/** The history-sync notification carrying one compressed chunk inline. */
+function encodeChunk(syncType: proto.HistorySync.HistorySyncType, history: proto.IHistorySync): proto.IMessage {
+  const payload = deflateSync(proto.HistorySync.encode(history).finish());
+  return {
+    protocolMessage: {
+      type: proto.Message.ProtocolMessage.Type.HISTORY_SYNC_NOTIFICATION,
+      historySyncNotification: {
+        syncType,
+        chunkOrder: history.chunkOrder ?? 0,
+        progress: history.progress ?? undefined,
+        fileLength: payload.length,
+        initialHistBootstrapInlinePayload: payload,
+      },
+    },
+  };
 }
 
 const contactJid = (c: number) => userJid(`1999${String(c).padStart(7, '0')}`, 'pn');

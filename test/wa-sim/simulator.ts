@@ -1,6 +1,7 @@
 import type { GroupMetadata } from '@whiskeysockets/baileys';
 import { APP_STATE_COLLECTIONS, appStateVersion } from './app-state';
 import type { AccountRecord, DeviceRef } from './directory';
+import type { PreparedHistory } from './history-sync';
 import { HostedDevice } from './hosted-device';
 import { isGroupJid, normalizePhone, userJid } from './jid';
 import { unlinkDevice } from './login';
@@ -208,6 +209,11 @@ export class Simulator {
 
   history(phone: string, request: HistoryRequest): HistoryResult {
     return this.ctx.history.push(this.requireAccount(phone), request);
+  }
+
+  /** The phone's work of a history sync done ahead of time; `send()` pushes it (for benchmarks). */
+  prepareHistory(phone: string, request: HistoryRequest): PreparedHistory {
+    return this.ctx.history.prepare(this.requireAccount(phone), request);
   }
 
   async createGroup(phone: string, subject: string, participants: string[]): Promise<GroupMetadata> {
