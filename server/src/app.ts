@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { authenticateRequest } from './auth/request-auth';
 import type { AppContext } from './context';
@@ -9,6 +10,7 @@ import { errorHandling, HttpError } from './http/errors';
 import { healthRoutes } from './http/health-routes';
 import { ErrorResponse } from './http/schemas';
 import { validatorCompiler } from './http/validation';
+import { LazyChildLogger } from './logger';
 import { usageRoutes } from './usage/usage-routes';
 import { authRoutes } from './users/auth-routes';
 import { meRoutes } from './users/me-routes';
@@ -41,6 +43,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,
+    childLoggerFactory: (logger, bindings, options) => new LazyChildLogger(logger as Logger, bindings, options) as unknown as FastifyBaseLogger,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler());
