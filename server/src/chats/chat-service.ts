@@ -8,13 +8,7 @@ import { SerialQueue } from '../whatsapp/serial-queue';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { findChat, listChatMessages } from '../whatsapp/store/read-queries';
 import type { ChatRecord } from '../whatsapp/store/records';
-
-const identityOf = (session: Session) => ({
-  id: session.id,
-  sessionId: session.sessionId,
-  userId: session.userId,
-  workflowId: session.workflowId,
-});
+import { sessionIdentity } from '../whatsapp/session-runtime';
 
 /**
  * Archive, pin, mute and delete chats on WhatsApp. Each change is an app-state patch that the account's
@@ -63,7 +57,7 @@ export class ChatService {
         const events = await changeChat(socket, jid, change, last);
         // Baileys reports our own patch as events too; they are queued for storage and must land before ours.
         await this.ctx.manager.drained();
-        await this.ctx.ingest.apply(identityOf(session), events, socket);
+        await this.ctx.ingest.apply(sessionIdentity(session), events, socket);
         return result(session, jid);
       }),
     );

@@ -10,6 +10,7 @@ import type { SessionIngest } from '../whatsapp/session-ingest';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { findContact } from '../whatsapp/store/read-queries';
 import type { ContactRecord } from '../whatsapp/store/records';
+import { sessionIdentity } from '../whatsapp/session-runtime';
 
 type Batch = Parameters<SessionIngest['apply']>[1];
 
@@ -52,13 +53,6 @@ export function parsePersonJid(input: string): string {
   if (isGroupJid(jid)) throw badRequest(`"${input}" is a group; contacts are people`);
   return jid;
 }
-
-const identityOf = (session: Session) => ({
-  id: session.id,
-  sessionId: session.sessionId,
-  userId: session.userId,
-  workflowId: session.workflowId,
-});
 
 /** People on WhatsApp for the REST API: existence checks, profile details, pictures and blocking. */
 export class ContactService {
@@ -141,6 +135,6 @@ export class ContactService {
   }
 
   private async store(socket: WASocket, session: Session, batch: Batch): Promise<void> {
-    await this.ingest.apply(identityOf(session), batch, socket);
+    await this.ingest.apply(sessionIdentity(session), batch, socket);
   }
 }

@@ -11,6 +11,7 @@ import { findGroup, listGroups, type Page } from '../whatsapp/store/read-queries
 import { groupView, ownJidsOf, type GroupView } from './group-view';
 import type { CreateGroupBody, ParticipantsBody, UpdateGroupBody } from './group-schemas';
 import { participantError } from './participant-errors';
+import { sessionIdentity } from '../whatsapp/session-runtime';
 
 type Batch = Parameters<SessionIngest['apply']>[1];
 
@@ -56,13 +57,6 @@ export function parseInviteCode(input: string): string {
   if (!/^[A-Za-z0-9_-]{6,64}$/.test(code)) throw badRequest(`"${input}" is not a WhatsApp group invite code or link`);
   return code;
 }
-
-const identityOf = (session: Session) => ({
-  id: session.id,
-  sessionId: session.sessionId,
-  userId: session.userId,
-  workflowId: session.workflowId,
-});
 
 /**
  * Groups on WhatsApp for the REST API. Every change is made on WhatsApp first; what WhatsApp then reports is
@@ -238,7 +232,7 @@ export class GroupService {
   }
 
   private async store(socket: WASocket, session: Session, batch: Batch): Promise<void> {
-    await this.ingest.apply(identityOf(session), batch, socket);
+    await this.ingest.apply(sessionIdentity(session), batch, socket);
   }
 
   private async stored(session: Session, groupJid: string): Promise<GroupView | undefined> {

@@ -14,6 +14,13 @@ import type { SocketFactory, WASocket } from './socket-factory';
 /** The parts of a Session row a runtime needs to know who it is. */
 export type SessionIdentity = Pick<Session, 'id' | 'sessionId' | 'userId' | 'workflowId'>;
 
+export const sessionIdentity = ({ id, sessionId, userId, workflowId }: SessionIdentity): SessionIdentity => ({
+  id,
+  sessionId,
+  userId,
+  workflowId,
+});
+
 export interface RuntimeServices {
   db: Db;
   log: Logger;
@@ -157,7 +164,7 @@ export class SessionRuntime {
 
   /** The row was changed through the API: adopt its name and workflow. */
   refresh(session: Session): void {
-    this.session = { id: session.id, sessionId: session.sessionId, userId: session.userId, workflowId: session.workflowId };
+    this.session = sessionIdentity(session);
     this.writer.adopt({ name: session.name });
   }
 

@@ -1,5 +1,6 @@
 import { proto, type WAMessage, type WAMessageKey } from '@whiskeysockets/baileys';
-import type { MessageStatus, MessageType } from '../../db/database';
+import type { Selectable } from 'kysely';
+import type { MessageStatus, MessageTable } from '../../db/database';
 import { isBroadcastJid, isGroupJid, isLidJid, isStatusBroadcast, normalizeJid, type LidMap } from '../jids';
 import type { MappingContext } from './context';
 import { contentKey, contentToJson, contextInfoOf, messageTypeOf, unwrapContent, type MessageContent } from './message-content';
@@ -8,19 +9,10 @@ import { maxStatus, statusFromWhatsApp } from './message-status';
 import { compact, dateFromMillis, dateFromSeconds, ID_LENGTH, toNumber, type LongLike } from './values';
 
 /** A Message row as mapped from WhatsApp, before it gets its row id and session. */
-export interface MessageInput {
-  messageId: string;
-  chatId: string;
-  fromMe: boolean;
-  fromJid: string | null;
-  toJid: string;
-  messageType: MessageType;
+export type MessageInput = Omit<Selectable<MessageTable>, 'id' | 'sessionId' | 'createdAt' | 'updatedAt' | 'content' | 'metadata'> & {
   content: MessageContent;
-  status: MessageStatus;
-  timestamp: Date;
-  quotedMessage: string | null;
   metadata: MessageMetadata;
-}
+};
 
 /** What one WAMessage means for the store. */
 export type MessageIntent =
