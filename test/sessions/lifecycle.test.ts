@@ -91,6 +91,17 @@ it('disconnect keeps the credentials; connect resumes without a QR', async () =>
   expect((await authRows(world.gateway, 'ben')).authData).not.toBeNull();
   await world.gateway.api.post('/api/v1/sessions/ben/connect', { key });
   await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+
+  const row = await world.gateway.ctx.db.selectFrom('Session').selectAll().where('sessionId', '=', 'ben').executeTakeFirstOrThrow();
+  const closes: string[] = [];
+  const unsubscribe = world.gateway.ctx.bus.on('session.status', (event) => {
+    if (event.session?.sessionId === 'ben') closes.push(event.payload.status);
+  });
+  await world.gateway.ctx.manager.restart(row);
+  await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+  unsubscribe();
+  expect(closes).toContain('DISCONNECTED');
+  expect((await authRows(world.gateway, 'ben')).authData).not.toBeNull();
 });
 
 it('a logout from the phone ends in DISCONNECTED with the credentials wiped, and no reconnect', async () => {

@@ -42,6 +42,12 @@ export class SessionManager {
     this.runtimes.delete(session.id);
   }
 
+  /** Closes and reopens the session's connection, keeping its credentials. */
+  async restart(session: Session): Promise<void> {
+    await this.stop(session);
+    await this.start(session);
+  }
+
   /** Logs out of WhatsApp when connected and forgets the credentials either way. */
   async logout(session: Session): Promise<void> {
     const runtime = this.runtimes.get(session.id);
