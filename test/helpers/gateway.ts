@@ -42,8 +42,18 @@ export async function startGateway(label: string, env: Record<string, string> = 
     ...env,
   });
   const printed: string[] = [];
-  const { app, ctx } = await createServer(config, { print: (line) => printed.push(line) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const dropIfOurs = async () => {
+    if (!options.database) await database.drop();
+  };
+  const { app, ctx } = await createServer(config, { print: (line) => printed.push(line) }).catch(async (error) => {
+    await dropIfOurs();
+    throw error;
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' }).catch(async (error) => {
+    await app.close();
+    await dropIfOurs();
+    throw error;
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const api = new ApiClient(`http://127.0.0.1:${port}`);

@@ -24,8 +24,13 @@ export async function startWhatsAppWorld(
 ): Promise<WhatsAppWorld> {
   const sim = await startSimulator();
   trustSimulator(sim);
-  const gateway = await startGateway(label, { ...gatewayEnvFor(sim), ...env }, options);
-  return { sim, gateway };
+  try {
+    const gateway = await startGateway(label, { ...gatewayEnvFor(sim), ...env }, options);
+    return { sim, gateway };
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
 }
 
 /** Polls the REST API until the session satisfies `accept`. */
@@ -66,21 +71,21 @@ export async function startConnectedWorld(
   env: Record<string, string> = {},
 ): Promise<ConnectedWorld> {
   const world = await startWhatsAppWorld(label, env);
-  const key = world.gateway.adminKey;
-  await world.sim.createAccount(accounts.me, 'Me');
-  for (const [phone, name] of Object.entries(accounts.contacts)) await world.sim.createAccount(phone, name);
-  await pairByQr(world, key, 'me', accounts.me);
-  const { id } = await world.gateway.ctx.db.selectFrom('Session').select('id').where('sessionId', '=', 'me').executeTakeFirstOrThrow();
-  return {
-    ...world,
-    key,
-    me: accounts.me,
-    sessionRowId: id,
-    async close() {
-      await world.gateway.close();
-      await world.sim.stop();
-    },
+  const close = async () => {
+    await world.gateway.close();
+    await world.sim.stop();
   };
+  const key = world.gateway.adminKey;
+  try {
+    await world.sim.createAccount(accounts.me, 'Me');
+    for (const [phone, name] of Object.entries(accounts.contacts)) await world.sim.createAccount(phone, name);
+    await pairByQr(world, key, 'me', accounts.me);
+    const { id } = await world.gateway.ctx.db.selectFrom('Session').select('id').where('sessionId', '=', 'me').executeTakeFirstOrThrow();
+    return { ...world, key, me: accounts.me, sessionRowId: id, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 export const phoneJid = (phone: string) => `${phone}@s.whatsapp.net`;
