@@ -64,7 +64,7 @@ export class ContactService {
 
   async check(principal: Principal, sessionId: string, numbers: string[]): Promise<NumberCheckResult[]> {
     const digits = parseNumbers(numbers);
-    const answers = await this.onWhatsApp(principal, sessionId, (socket) => contacts.checkNumbers(socket, [...new Set(digits)]));
+    const answers = await this.sessions.withSocket(principal, sessionId, (socket) => contacts.checkNumbers(socket, [...new Set(digits)]));
     const byPhone = new Map(answers.map((answer) => [answer.phone, answer]));
     return numbers.map((input, index) => {
       const answer = byPhone.get(digits[index]!)!;
@@ -75,7 +75,7 @@ export class ContactService {
   /** The stored contact with what WhatsApp says now (about, business profile, picture); the row is updated. */
   async details(principal: Principal, sessionId: string, input: string): Promise<ContactDetails> {
     const jid = parsePersonJid(input);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const phoneJid = isLidJid(jid) ? await contacts.phoneJidOfLid(socket, jid) : jid;
       const [check] = phoneJid ? await contacts.checkNumbers(socket, [phoneNumberOf(phoneJid)!]) : [];
       const rowJid = phoneJid ?? jid;
@@ -99,7 +99,7 @@ export class ContactService {
   /** The profile picture's URL; 404 when there is none or it is hidden. Contact.profilePicUrl follows. */
   async profilePicture(principal: Principal, sessionId: string, input: string, type: 'image' | 'preview'): Promise<{ url: string }> {
     const jid = parsePersonJid(input);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const rowJid = (isLidJid(jid) ? await contacts.phoneJidOfLid(socket, jid) : undefined) ?? jid;
       const url = await contacts.fetchProfilePicture(socket, rowJid, type);
       // Only people WhatsApp knows get a row: a picture proves the account, an existing row was known before.
@@ -112,26 +112,12 @@ export class ContactService {
 
   async setBlocked(principal: Principal, sessionId: string, input: string, blocked: boolean): Promise<ContactRecord> {
     const jid = parsePersonJid(input);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       await contacts.setBlocked(socket, jid, blocked);
       const rowJid = (isLidJid(jid) ? await contacts.phoneJidOfLid(socket, jid) : undefined) ?? jid;
       await this.store(socket, session, contacts.blockChanged(rowJid, blocked));
       return (await findContact(this.db, session.id, rowJid))!;
     });
-  }
-
-  /** Runs `use` with the connected socket; "not on WhatsApp" becomes a 404. */
-  private async onWhatsApp<T>(
-    principal: Principal,
-    sessionId: string,
-    use: (socket: WASocket, session: Session) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.sessions.withSocket(principal, sessionId, use);
-    } catch (error) {
-      if (error instanceof contacts.NotOnWhatsAppError) throw notFound(error.message);
-      throw error;
-    }
   }
 
   private async store(socket: WASocket, session: Session, batch: Batch): Promise<void> {

@@ -76,7 +76,7 @@ export class GroupService {
     query: { limit: number; cursor?: string; refresh: boolean },
   ): Promise<Page<GroupView>> {
     const session = query.refresh
-      ? await this.onWhatsApp(principal, sessionId, async (socket, session) => {
+      ? await this.sessions.withSocket(principal, sessionId, async (socket, session) => {
           await this.refreshAll(socket, session);
           return session;
         })
@@ -94,7 +94,7 @@ export class GroupService {
       if (!stored) throw notFound(`Group ${groupJid} is not stored for this session`);
       return stored;
     }
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       await this.store(socket, session, groups.groupsSeen([await groups.fetchGroup(socket, groupJid)]));
       return (await this.stored(session, groupJid))!;
     });
@@ -102,7 +102,7 @@ export class GroupService {
 
   async create(principal: Principal, sessionId: string, body: CreateGroupBody): Promise<GroupView> {
     const participants = parseParticipants(body.participants);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const own = ownJidsOf(this.sessions, session);
       const others = participants.filter((jid) => !own.has(jid));
       if (others.length === 0) throw badRequest('Add at least one participant besides this session');
@@ -117,7 +117,7 @@ export class GroupService {
    * anything is sent, so a change we may not make is refused as a whole.
    */
   async update(principal: Principal, sessionId: string, groupJid: string, body: UpdateGroupBody): Promise<GroupView> {
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const current = await groups.fetchGroup(socket, groupJid);
       const role = groups.ownRole(socket, current);
       if (!role) throw new HttpError(422, 'This session is not a participant of the group');
@@ -147,7 +147,7 @@ export class GroupService {
 
   async changeParticipants(principal: Principal, sessionId: string, groupJid: string, body: ParticipantsBody) {
     const jids = parseParticipants(body.participants);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const outcomes = await groups.changeParticipants(socket, groupJid, body.action, jids);
       const results: ParticipantResult[] = jids.map((jid) => {
         const outcome = outcomes.find((candidate) => candidate.jid === jid || candidate.phoneJid === jid || candidate.lid === jid);
@@ -167,7 +167,7 @@ export class GroupService {
 
   /** The invite code (a new one with `revoke`, which stops the old link); stored in the group's metadata. */
   async inviteCode(principal: Principal, sessionId: string, groupJid: string, revoke: boolean): Promise<{ code: string; url: string }> {
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const code = revoke ? await groups.revokeInviteCode(socket, groupJid) : await groups.inviteCode(socket, groupJid);
       if (!code) throw new HttpError(502, 'WhatsApp answered without an invite code');
       const known = await findGroup(this.db, session.id, groupJid);
@@ -181,7 +181,7 @@ export class GroupService {
 
   async join(principal: Principal, sessionId: string, input: string): Promise<{ groupJid: string; group: GroupView | null }> {
     const code = parseInviteCode(input);
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       const groupJid = await groups.acceptInvite(socket, code);
       if (!groupJid) throw new HttpError(502, 'WhatsApp accepted the invite but did not say which group it is');
       const metadata = await groups.fetchGroup(socket, groupJid).catch(() => undefined);
@@ -192,7 +192,7 @@ export class GroupService {
 
   /** Leaves the group. Its row stays (with its chat and messages), without us among the participants. */
   async leave(principal: Principal, sessionId: string, groupJid: string): Promise<{ groupJid: string; group: GroupView | null }> {
-    return this.onWhatsApp(principal, sessionId, async (socket, session) => {
+    return this.sessions.withSocket(principal, sessionId, async (socket, session) => {
       await groups.leaveGroup(socket, groupJid);
       // A participant change for a group that is not stored would create a row holding nothing but the JID.
       if (await findGroup(this.db, session.id, groupJid)) await this.store(socket, session, groups.leftGroup(socket, groupJid));
@@ -215,20 +215,6 @@ export class GroupService {
       }
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-  }
-
-  /** Runs `use` with the connected socket; WhatsApp's "no such group" becomes a 404. */
-  private async onWhatsApp<T>(
-    principal: Principal,
-    sessionId: string,
-    use: (socket: WASocket, session: Session) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await this.sessions.withSocket(principal, sessionId, use);
-    } catch (error) {
-      if (error instanceof groups.GroupNotFoundError) throw notFound(`WhatsApp knows no group ${error.groupJid}`);
-      throw error;
-    }
   }
 
   private async store(socket: WASocket, session: Session, batch: Batch): Promise<void> {

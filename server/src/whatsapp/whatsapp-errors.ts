@@ -1,6 +1,9 @@
 import { HttpError } from '../http/errors';
 import { SessionNotConnectedError } from './session-manager';
 
+/** Something the request names does not exist on WhatsApp (a number, a group): answered 404. */
+export class NotOnWhatsApp extends Error {}
+
 interface BoomLike {
   isBoom: true;
   message: string;
@@ -16,6 +19,7 @@ const isBoom = (error: unknown): error is BoomLike => (error as BoomLike)?.isBoo
  */
 export function toHttpError(error: unknown): unknown {
   if (error instanceof HttpError) return error;
+  if (error instanceof NotOnWhatsApp) return new HttpError(404, error.message);
   if (error instanceof SessionNotConnectedError)
     return new HttpError(409, 'The session is not connected; connect it and wait for status CONNECTED');
   if (!isBoom(error)) return error;

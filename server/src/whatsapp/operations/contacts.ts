@@ -3,6 +3,7 @@ import type { BaileysEventMap, WABusinessProfile } from '@whiskeysockets/baileys
 import { isLidJid, isPhoneJid, normalizeJid } from '../jids';
 import type { WASocket } from '../socket-factory';
 import { whatsappCodeOf } from './groups';
+import { NotOnWhatsApp } from '../whatsapp-errors';
 
 /*
  * What a session asks WhatsApp about people (existence, about text, business profile, picture) and the
@@ -12,7 +13,7 @@ import { whatsappCodeOf } from './groups';
 type EventBatch = Partial<BaileysEventMap>;
 
 /** WhatsApp has no account for this person. */
-export class NotOnWhatsAppError extends Error {
+export class NotOnWhatsAppError extends NotOnWhatsApp {
   constructor(readonly jid: string) {
     super(`${jid} is not on WhatsApp`);
   }

@@ -1,6 +1,7 @@
 import type { BaileysEventMap, GroupMetadata, GroupParticipant } from '@whiskeysockets/baileys';
 import { isLidJid, isPhoneJid, normalizeJid } from '../jids';
 import type { WASocket } from '../socket-factory';
+import { NotOnWhatsApp } from '../whatsapp-errors';
 
 /*
  * What a session does to WhatsApp groups, as Baileys calls, and what each change means as a Baileys event
@@ -12,7 +13,7 @@ export type GroupRole = 'superadmin' | 'admin' | 'member';
 type EventBatch = Partial<BaileysEventMap>;
 
 /** WhatsApp answered that there is no such group. */
-export class GroupNotFoundError extends Error {
+export class GroupNotFoundError extends NotOnWhatsApp {
   constructor(readonly groupJid: string) {
     super(`WhatsApp knows no group ${groupJid}`);
   }
