@@ -1,4 +1,5 @@
 import { proto, type WAMessage } from '@whiskeysockets/baileys';
+import { EarlyOperations } from '../../server/src/whatsapp/early-operations';
 import { findChat, findContact, findMessage, searchMessages } from '../../server/src/whatsapp/store/read-queries';
 import {
   ALICE,

@@ -36,6 +36,7 @@ import { chunk, diffRecords } from './store/batch';
 import { deleteChats, findChats, upsertChats } from './store/chat-store';
 import { findContacts, upsertContacts } from './store/contact-store';
 import { findGroups, upsertGroups } from './store/group-store';
+import type { EarlyOperations } from './early-operations';
 import { relinkLids } from './store/relink';
 import {
   countMessagesByChat,
@@ -57,6 +58,8 @@ export interface HistoryCutoff {
 
 export interface IngestContext extends MappingContext {
   historyCutoff: HistoryCutoff;
+  /** Where changes to messages not stored yet wait for them (one per session). */
+  early?: EarlyOperations;
   /** The clock; tests pin it. */
   now?: Date;
 }
@@ -337,7 +340,6 @@ async function ingestGroups({ trx, sessionRowId, events, ctx, out }: Batch): Pro
 /** Stores messages and their changes; returns the chat activity (last message, unread) of the new ones. */
 async function ingestMessages(batch: Batch): Promise<ChatPatch[]> {
   const { trx, sessionRowId, events, prepared, ctx, out, now } = batch;
-  const operations = [...prepared.operations];
   const history = await applyHistoryCutoff(batch, prepared.history);
   const rows = dedupe([...history, ...prepared.live]);
 
@@ -348,6 +350,7 @@ async function ingestMessages(batch: Batch): Promise<ChatPatch[]> {
   );
   await upsertMessages(trx, sessionRowId, rows);
   const created = rows.filter((row) => !existing.has(row.messageId));
+  const operations = [...(ctx.early?.for(created.map((row) => row.messageId)) ?? []), ...prepared.operations];
   const live = created.filter((row) => row.metadata.source === 'live');
   if (live.length) out.add('messages.upsert', { source: 'live', messages: live.map(newMessagePayload) });
   for (const part of chunk(
@@ -419,13 +422,17 @@ async function applyHistoryCutoff({ trx, sessionRowId, ctx, now }: Batch, rows: 
 
 /** Loads the targeted rows once, applies every operation in order, writes back what changed, and reports it. */
 async function applyOperations(
-  { trx, sessionRowId, out }: Batch,
+  { trx, sessionRowId, out, ctx }: Batch,
   operations: readonly TargetedOperation[],
   raised: readonly MessageRecord[],
 ): Promise<void> {
   const byMessage = new Map<string, MessageOperation[]>();
   for (const { messageId, operation } of operations) byMessage.set(messageId, [...(byMessage.get(messageId) ?? []), operation]);
   const rows = byMessage.size ? await loadMessagesForUpdate(trx, sessionRowId, [...byMessage.keys()]) : [];
+  if (ctx.early && rows.length < byMessage.size) {
+    const stored = new Set(rows.map((row) => row.messageId));
+    ctx.early.hold(operations.filter((operation) => !stored.has(operation.messageId)));
+  }
   const updates = new Map<
     string,
     { message: MessagePayload; changes: DomainEventPayloads['messages.update']['updates'][number]['changes'] }

@@ -4,6 +4,7 @@ import type { Db, Queryable } from '../db/database';
 import { isDeadlock } from '../db/errors';
 import type { DomainEvent } from '../events/catalogue';
 import type { AuthCodec } from './auth/auth-cipher';
+import { EarlyOperations } from './early-operations';
 import {
   ingestPrepared,
   mergeHistoryBatches,
@@ -33,6 +34,7 @@ export interface PreparedBatch {
  */
 export class SessionIngest {
   private readonly lids = new Map<string, Promise<LidMap>>();
+  private readonly early = new Map<string, EarlyOperations>();
   private readonly outboxWriters: OutboxWriter[] = [];
 
   constructor(
@@ -56,7 +58,9 @@ export class SessionIngest {
   async prepare(session: SessionIdentity, batch: Partial<BaileysEventMap>, socket: WASocket): Promise<PreparedBatch> {
     const lids = await this.lidMapOf(session.id);
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
-    const ctx = { me, lids, historyCutoff: this.historyCutoff };
+    let early = this.early.get(session.id);
+    if (!early) this.early.set(session.id, (early = new EarlyOperations()));
+    const ctx = { me, lids, early, historyCutoff: this.historyCutoff };
     return { ctx, prepared: await prepareEventsInSlices(batch, ctx) };
   }
 
@@ -83,6 +87,7 @@ export class SessionIngest {
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */
   forget(sessionRowId: string): void {
     this.lids.delete(sessionRowId);
+    this.early.delete(sessionRowId);
   }
 
   private lidMapOf(sessionRowId: string): Promise<LidMap> {
