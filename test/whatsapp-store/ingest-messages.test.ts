@@ -130,6 +130,35 @@ describe('status', () => {
     expect((await stored(id))!.status).toBe('READ');
   });
 
+  it('applies an ack and receipts that overtook the message once the message is stored', async () => {
+    const early = new EarlyOperations();
+    const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.PENDING, message: text('raced') });
+    const id = sent.key.id!;
+    await store.ingest({ 'messages.update': [statusUpdate(id, Status.SERVER_ACK), statusUpdate(id, Status.DELIVERY_ACK)] }, { early });
+    expect(await stored(id)).toBeUndefined();
+    const { events } = await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } }, { early });
+    expect((await stored(id))!.status).toBe('DELIVERED');
+    expect(eventsOf(events, 'messages.upsert')[0]!.payload.messages[0]).toMatchObject({ messageId: id });
+    // Without the early store the changes are lost, which is what the store is for.
+    const other = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.PENDING, message: text('lost') });
+    await store.ingest({ 'messages.update': [statusUpdate(other.key.id!, Status.DELIVERY_ACK)] });
+    await store.ingest({ 'messages.upsert': { messages: [other], type: 'append' } });
+    expect((await stored(other.key.id!))!.status).toBe('PENDING');
+  });
+
+  it('an error ack that overtook the message makes it FAILED with the reason when it is stored', async () => {
+    const early = new EarlyOperations();
+    const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.PENDING, message: text('refused early') });
+    await store.ingest(
+      { 'messages.update': [{ key: sent.key, update: { status: Status.ERROR, messageStubParameters: ['463'] } }] },
+      { early },
+    );
+    await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } }, { early });
+    const row = (await stored(sent.key.id!))!;
+    expect(row.status).toBe('FAILED');
+    expect(row.metadata).toMatchObject({ errorCode: '463', error: expect.stringContaining('restricted') });
+  });
+
   it("an error ack arriving after the row makes it FAILED with WhatsApp's reason", async () => {
     const sent = waMessage({ remoteJid: ALICE, fromMe: true, status: Status.SERVER_ACK, message: text('refused later') });
     await store.ingest({ 'messages.upsert': { messages: [sent], type: 'append' } });

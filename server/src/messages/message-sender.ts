@@ -5,8 +5,6 @@ import { HttpError } from '../http/errors';
 import { forwardMessage, sendContent, type SentMessage, type SentMessageStore } from '../whatsapp/operations/messages';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { IdempotentSends, type IdempotentOutcome } from './idempotency';
-import { refusal } from '../whatsapp/mapping/message-status';
-import { mergeMessageMetadata } from './message-repository';
 import { planSend, storedMessage } from './outgoing-content';
 import { confirmOnWhatsApp, parseRecipient } from './recipients';
 import type { SendMessageBody } from './send-schemas';
@@ -78,7 +76,6 @@ export class MessageSender {
   ): Promise<string> {
     return this.ctx.sessions.withSocket(principal, sessionId, async (socket, session: Session) => {
       const sent = await send({ ingest: this.ctx.ingest, session }, socket);
-      if (sent.refusedWith) await mergeMessageMetadata(this.ctx.db, session.id, sent.messageId, refusal(sent.refusedWith));
       return sent.messageId;
     });
   }

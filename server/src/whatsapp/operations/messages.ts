@@ -1,13 +1,5 @@
 import { generateMessageIDV2, generateWAMessage, isJidGroup, isLidUser, isPnUser } from '@whiskeysockets/baileys';
-import type {
-  AnyMessageContent,
-  BaileysEventMap,
-  MessageRelayOptions,
-  MessageUserReceiptUpdate,
-  WAMessage,
-  WAMessageUpdate,
-  WAPresence,
-} from '@whiskeysockets/baileys';
+import type { AnyMessageContent, MessageRelayOptions, WAMessage, WAPresence } from '@whiskeysockets/baileys';
 import type { SessionIngest } from '../session-ingest';
 import type { SessionIdentity } from '../session-runtime';
 import type { WASocket } from '../socket-factory';
@@ -18,8 +10,6 @@ import { keyOfStored, storedAsWAMessage, toBaileysContent, type OutgoingContent,
 export interface SentMessage {
   messageId: string;
   timestamp: Date;
-  /** WhatsApp's error code when it refused the message right away (the row is FAILED then). */
-  refusedWith?: string;
 }
 
 export interface SendOptions {
@@ -66,15 +56,11 @@ export function revokeMessage(store: SentMessageStore, socket: WASocket, target:
   return sendAndStore(store, socket, target.chatId, { delete: keyOfStored(target) }, {});
 }
 
-/** Passes over stored rows when updates keep arriving while the row is written. */
-const MAX_STORE_PASSES = 5;
-
 /**
  * Builds, relays and stores a message before answering. This is Baileys' sendMessage without its "own
  * events": the session's ingest would store the same message a second time, racing this store (two
- * messages.upsert events). WhatsApp's ack, and even receipts, can arrive before the row exists, and the
- * ingest drops updates of unknown messages; so this message's updates are caught from the moment it is
- * relayed and applied with (and after) the row.
+ * messages.upsert events). WhatsApp's ack and receipts may still overtake the row; the ingest holds
+ * them until the row exists (EarlyOperations), so a refusal is already on the row this writes.
  */
 async function sendAndStore(
   store: SentMessageStore,
@@ -92,20 +78,10 @@ async function sendAndStore(
     upload: socket.waUploadToServer,
     ...(options.quoted ? { quoted: storedAsWAMessage(options.quoted) } : {}),
   });
-  const early = watchMessage(socket, messageId);
-  try {
-    await socket.relayMessage(jid, message.message!, { messageId, ...relayAttributes(content) });
-    await addAlternateAddress(socket, message);
-    let batch: Partial<BaileysEventMap> | undefined = { 'messages.upsert': { messages: [message], type: 'append' }, ...early.take() };
-    for (let pass = 0; batch && pass < MAX_STORE_PASSES; pass++) {
-      await store.ingest.apply(store.session, batch, socket);
-      batch = early.take();
-    }
-    const timestamp = dateFromSeconds(message.messageTimestamp as LongLike) ?? new Date();
-    return { messageId, timestamp, ...(early.refusedWith ? { refusedWith: early.refusedWith } : {}) };
-  } finally {
-    early.stop();
-  }
+  await socket.relayMessage(jid, message.message!, { messageId, ...relayAttributes(content) });
+  await addAlternateAddress(socket, message);
+  await store.ingest.apply(store.session, { 'messages.upsert': { messages: [message], type: 'append' } }, socket);
+  return { messageId, timestamp: dateFromSeconds(message.messageTimestamp as LongLike) ?? new Date() };
 }
 
 /** Tells the store the chat's other address (phone number for a LID, LID for a phone number) when Baileys knows it. */
@@ -130,45 +106,8 @@ function relayAttributes(content: AnyMessageContent): Pick<MessageRelayOptions, 
   return {};
 }
 
-/** proto.WebMessageInfo.Status */
-const STATUS_ERROR = 0;
+/** proto.WebMessageInfo.Status.READ */
 const STATUS_READ = 4;
-
-/** Collects the updates and receipts Baileys reports for one message until stopped. */
-function watchMessage(socket: WASocket, messageId: string) {
-  let updates: WAMessageUpdate[] = [];
-  let receipts: MessageUserReceiptUpdate[] = [];
-  let refusedWith: string | undefined;
-  const onUpdates = (list: WAMessageUpdate[]) => {
-    for (const entry of list) {
-      if (entry.key.id !== messageId) continue;
-      updates.push(entry);
-      if (entry.update.status === STATUS_ERROR) refusedWith = String(entry.update.messageStubParameters?.[0] ?? 'error');
-    }
-  };
-  const onReceipts = (list: MessageUserReceiptUpdate[]) => receipts.push(...list.filter((entry) => entry.key.id === messageId));
-  socket.ev.on('messages.update', onUpdates);
-  socket.ev.on('message-receipt.update', onReceipts);
-  return {
-    get refusedWith() {
-      return refusedWith;
-    },
-    /** What arrived since the last call, as an event batch; undefined when nothing did. */
-    take(): Partial<BaileysEventMap> | undefined {
-      if (!updates.length && !receipts.length) return undefined;
-      const batch: Partial<BaileysEventMap> = {};
-      if (updates.length) batch['messages.update'] = updates;
-      if (receipts.length) batch['message-receipt.update'] = receipts;
-      updates = [];
-      receipts = [];
-      return batch;
-    },
-    stop() {
-      socket.ev.off('messages.update', onUpdates);
-      socket.ev.off('message-receipt.update', onReceipts);
-    },
-  };
-}
 
 /** The JID WhatsApp knows a phone number by, or undefined when the number has no WhatsApp account. */
 export async function whatsAppJidOf(socket: WASocket, phoneDigits: string): Promise<string | undefined> {
