@@ -1,6 +1,6 @@
 import type { BaileysEventMap, ChatUpdate } from '@whiskeysockets/baileys';
 import { eventually } from '../helpers/eventually';
-import { phoneJid, startConnectedWorld, type ConnectedWorld } from '../helpers/whatsapp';
+import { phoneJid, startConnectedWorld, storedMessage, type ConnectedWorld } from '../helpers/whatsapp';
 
 jest.setTimeout(120_000);
 
@@ -37,18 +37,7 @@ beforeAll(async () => {
   device.ev.on('chats.delete', (jids: BaileysEventMap['chats.delete']) => hosted.deleted.push(...jids));
   await world.sim.send(CARA, { to: ME, text: 'Hi, it is Cara' });
   const { id } = await world.sim.send(CARA, { to: ME, text: 'Are you there?' });
-  await eventually(
-    () =>
-      world.gateway.ctx.db
-        .selectFrom('Message')
-        .select('id')
-        .where('sessionId', '=', world.sessionRowId)
-        .where('messageId', '=', id)
-        .executeTakeFirst(),
-    (row) => row !== undefined,
-    10_000,
-    'Cara’s messages stored',
-  );
+  await storedMessage(world.gateway, world.sessionRowId, id);
 });
 afterAll(async () => {
   await world?.close();

@@ -1,5 +1,4 @@
-import { eventually } from '../helpers/eventually';
-import { phoneJid, startConnectedWorld, type ConnectedWorld } from '../helpers/whatsapp';
+import { phoneJid, startConnectedWorld, storedMessage, type ConnectedWorld } from '../helpers/whatsapp';
 
 jest.setTimeout(60_000);
 
@@ -134,18 +133,7 @@ describe('blocking', () => {
     expect(unblocked.body).toMatchObject({ jid: phoneJid(BEN), isBlocked: false });
     expect(blockedBy(ME)).toEqual([]);
     const { id: afterwards } = await world.sim.send(BEN, { to: ME, text: 'and now?' });
-    await eventually(
-      () =>
-        world.gateway.ctx.db
-          .selectFrom('Message')
-          .select('messageId')
-          .where('sessionId', '=', world.sessionRowId)
-          .where('messageId', '=', afterwards)
-          .executeTakeFirst(),
-      (row) => row !== undefined,
-      10_000,
-      'the message after unblocking',
-    );
+    await storedMessage(world.gateway, world.sessionRowId, afterwards);
     const lost = await world.gateway.ctx.db
       .selectFrom('Message')
       .select('messageId')

@@ -1,4 +1,5 @@
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
+import { fromJson } from '../../server/src/db/json';
 import { eventually } from '../helpers/eventually';
 import { phoneJid, startConnectedWorld, type ConnectedWorld } from '../helpers/whatsapp';
 
@@ -38,8 +39,7 @@ const participantsOf = (group: { participants: { phoneJid?: string; jid: string;
   Object.fromEntries(group.participants.map((p) => [p.phoneJid ?? p.jid, p.role]));
 const simMembers = (jid: string) => Object.fromEntries(world.sim.group(jid).participants.map((p) => [p.phone, p.role]));
 
-/** JSON columns arrive parsed on MySQL and as text on MariaDB. */
-const json = (value: unknown): any => (typeof value === 'string' ? JSON.parse(value) : value);
+const json = (value: unknown): any => fromJson(value);
 const groupRow = (jid: string) =>
   world.gateway.ctx.db
     .selectFrom('Group')

@@ -89,3 +89,19 @@ export async function startConnectedWorld(
 }
 
 export const phoneJid = (phone: string) => `${phone}@s.whatsapp.net`;
+
+/** Waits until the gateway has stored the message with this WhatsApp id, and returns its row. */
+export function storedMessage(gateway: TestGateway, sessionRowId: string, messageId: string, timeoutMs = 10_000) {
+  return eventually(
+    () =>
+      gateway.ctx.db
+        .selectFrom('Message')
+        .selectAll()
+        .where('sessionId', '=', sessionRowId)
+        .where('messageId', '=', messageId)
+        .executeTakeFirst(),
+    (row) => row !== undefined,
+    timeoutMs,
+    `message ${messageId} stored`,
+  ).then((row) => row!);
+}

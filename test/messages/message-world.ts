@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import type { InboxEntry, SendRequest } from '../wa-sim';
+import { fromJson } from '../../server/src/db/json';
 import { eventually } from '../helpers/eventually';
 import type { ConnectedWorld } from '../helpers/whatsapp';
 
@@ -52,4 +53,4 @@ export function messageHelpers(world: () => ConnectedWorld) {
 }
 
 /** A JSON column or proto JSON as an object (MariaDB hands JSON columns back as text). */
-export const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value) as Record<string, any>;
+export const json = (value: unknown) => fromJson<Record<string, any>>(value);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventually } from '../helpers/eventually';
-import { pairByQr, startWhatsAppWorld, type WhatsAppWorld } from '../helpers/whatsapp';
+import { pairByQr, startWhatsAppWorld, storedMessage, type WhatsAppWorld } from '../helpers/whatsapp';
 
 jest.setTimeout(90_000);
 
@@ -15,19 +15,7 @@ let world: WhatsAppWorld;
 let key: string;
 let sessionRowId: string;
 
-const messageRow = (messageId: string) =>
-  eventually(
-    () =>
-      world.gateway.ctx.db
-        .selectFrom('Message')
-        .selectAll()
-        .where('sessionId', '=', sessionRowId)
-        .where('messageId', '=', messageId)
-        .executeTakeFirst(),
-    (row) => row !== undefined,
-    10_000,
-    `message ${messageId}`,
-  );
+const messageRow = (messageId: string) => storedMessage(world.gateway, sessionRowId, messageId);
 
 beforeAll(async () => {
   world = await startWhatsAppWorld('ingest_e2e');
