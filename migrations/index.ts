@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as initialSchema from './2026-11-25-001-initial-schema';
 import * as sessionKeys from './2026-11-25-002-session-keys';
 import * as messageTypeIndex from './2026-11-25-003-message-type-index';
+import * as webhookDelivery from './2026-11-27-004-webhook-delivery';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '2026-11-25-001-initial-schema': initialSchema,
   '2026-11-25-002-session-keys': sessionKeys,
   '2026-11-25-003-message-type-index': messageTypeIndex,
+  '2026-11-27-004-webhook-delivery': webhookDelivery,
 };

@@ -18,9 +18,18 @@ export interface SchemaDoc {
   enums: Record<string, string[]>;
 }
 
+/** Where docs/schema.md's own additions (helper tables) begin; everything before it is the given design. */
+const EXTENSIONS_HEADING = /\n+## Extensions: helper tables\n/;
+
+/** The given design: the document without its extensions section. */
+export function givenSchema(text: string): string {
+  const match = EXTENSIONS_HEADING.exec(text);
+  return match ? text.slice(0, match.index) : text;
+}
+
 /** Reads the tables, composite constraints and enums out of the schema document's markdown. */
 export function parseSchemaDoc(path: string): SchemaDoc {
-  const text = readFileSync(path, 'utf8');
+  const text = givenSchema(readFileSync(path, 'utf8'));
   const [tablesPart, enumsPart = ''] = text.split(/^## Enums\s*$/m);
   const tables = tablesPart!
     .split(/^### \d+\. /m)

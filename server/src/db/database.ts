@@ -170,6 +170,35 @@ export interface SessionKeyTable {
   updatedAt: ColumnType<Date, never, Date>;
 }
 
+/** Helper table: routing and rotation state of a webhook that the Webhook table has no column for. */
+export interface WebhookSettingsTable {
+  webhookId: string;
+  workflowId: string | null;
+  /** User-facing Session.sessionId values; null means every session. */
+  sessionIds: NullableJson;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+/** Helper table: one HTTP attempt of a webhook delivery. */
+export interface WebhookDeliveryAttemptTable {
+  id: string;
+  deliveryId: string;
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  error: string | null;
+  response: string | null;
+  requestHeaders: Json;
+}
+
+/** Helper table: the last event sequence number handed out for a session. */
+export interface SessionEventSequenceTable {
+  sessionId: string;
+  lastSequence: ColumnType<number, number, number>;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -181,6 +210,9 @@ export interface Database {
   WebhookDelivery: WebhookDeliveryTable;
   ApiUsage: ApiUsageTable;
   SessionKey: SessionKeyTable;
+  WebhookSettings: WebhookSettingsTable;
+  WebhookDeliveryAttempt: WebhookDeliveryAttemptTable;
+  SessionEventSequence: SessionEventSequenceTable;
 }
 
 /** What repositories take: the pool or an open transaction. */
