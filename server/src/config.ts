@@ -37,6 +37,9 @@ const ConfigSchema = Type.Object({
   RECONNECT_BASE_DELAY_MS: Type.Integer({ minimum: 100, default: 1000 }),
   RECONNECT_MAX_DELAY_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   SESSION_STATUS_MIN_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  INGEST_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 200 }),
+  INGEST_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30000 }),
+  INGEST_FAILURES_BEFORE_ERROR: Type.Integer({ minimum: 1, default: 5 }),
   HISTORY_SYNC_MAX_DAYS: Type.Integer({ minimum: 0, default: 30, description: '0 keeps no history' }),
   HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
 

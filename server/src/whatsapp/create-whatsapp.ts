@@ -16,7 +16,7 @@ export interface WhatsApp {
   ingest: SessionIngest;
 }
 
-/** The session manager with this configuration's WhatsApp endpoint, encryption, history cut-off and reconnect policy. */
+/** The session manager with this configuration's WhatsApp endpoint, encryption, history cut-off, reconnect and ingest retry policies. */
 export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBus): WhatsApp {
   if (config.WHATSAPP_ROOT_KEY) trustWhatsAppRootKey(config.WHATSAPP_ROOT_KEY, log);
   const codec = new AuthCodec(config.AUTH_ENCRYPTION_KEY ? new AuthCipher(parseEncryptionKey(config.AUTH_ENCRYPTION_KEY)) : null);
@@ -41,6 +41,11 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
       loadMessage: (sessionRowId, key) => loadMessageContent(db, sessionRowId, key),
     }),
     backoff: { baseDelayMs: config.RECONNECT_BASE_DELAY_MS, maxDelayMs: config.RECONNECT_MAX_DELAY_MS },
+    ingestRetry: {
+      baseDelayMs: config.INGEST_RETRY_BASE_DELAY_MS,
+      maxDelayMs: config.INGEST_RETRY_MAX_DELAY_MS,
+      failuresBeforeError: config.INGEST_FAILURES_BEFORE_ERROR,
+    },
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
     ingest: {
       prepare: (session, events, socket) => ingest.prepare(session, events, socket),

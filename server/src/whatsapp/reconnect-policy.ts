@@ -12,15 +12,37 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** Capped exponential backoff with jitter: each delay lies between half the base and the doubling ceiling. */
+export class Backoff {
+  private failures = 0;
+
+  constructor(private readonly options: BackoffOptions) {}
+
+  /** The delay before the next attempt; each call doubles the ceiling, up to maxDelayMs. */
+  next(): number {
+    const { baseDelayMs, maxDelayMs, random = Math.random } = this.options;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** this.failures);
+    this.failures = Math.min(this.failures + 1, 30);
+    return Math.round(baseDelayMs / 2 + random() * (ceiling - baseDelayMs / 2));
+  }
+
+  /** A success: the next delay starts from the base again. */
+  reset(): void {
+    this.failures = 0;
+  }
+}
+
 /**
  * What to do after a socket closes: restart at once after pairing (515), never after a logout
  * (401) or when another client took the session over (440), otherwise retry with capped
  * exponential backoff and full jitter.
  */
 export class ReconnectPolicy {
-  private failures = 0;
+  private readonly backoff: Backoff;
 
-  constructor(private readonly options: BackoffOptions) {}
+  constructor(options: BackoffOptions) {
+    this.backoff = new Backoff(options);
+  }
 
   decide(statusCode: number | undefined, paired: boolean): CloseDecision {
     switch (statusCode) {
@@ -37,18 +59,11 @@ export class ReconnectPolicy {
       case DisconnectReason.timedOut:
         if (!paired) return { action: 'stop', reason: 'the QR code was not scanned in time; connect again for a new one', error: false };
     }
-    return { action: 'retry', delayMs: this.nextDelay() };
+    return { action: 'retry', delayMs: this.backoff.next() };
   }
 
   /** A connection that opened resets the backoff. */
   opened(): void {
-    this.failures = 0;
-  }
-
-  private nextDelay(): number {
-    const { baseDelayMs, maxDelayMs, random = Math.random } = this.options;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** this.failures);
-    this.failures = Math.min(this.failures + 1, 30);
-    return Math.round(baseDelayMs / 2 + random() * (ceiling - baseDelayMs / 2));
+    this.backoff.reset();
   }
 }

@@ -1,10 +1,11 @@
 import { jidDecode, makeCacheableSignalKeyStore } from '@whiskeysockets/baileys';
 import type { BaileysEventMap, ConnectionState } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
-import type { Db, Session } from '../db/database';
+import type { Db, Session, SessionStatus } from '../db/database';
 import { fromJson } from '../db/json';
 import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
+import { IngestQueue, type IngestRetryOptions } from './ingest-queue';
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
@@ -27,6 +28,8 @@ export interface RuntimeServices {
   codec: AuthCodec;
   makeSocket: SocketFactory;
   backoff: BackoffOptions;
+  /** How a batch the database refused is retried, and after how many refusals the session shows ERROR. */
+  ingestRetry: IngestRetryOptions;
   statusIntervalMs: number;
   /** Stores batches of Baileys data events: prepared (CPU) on arrival, written later in arrival order. */
   ingest: {
@@ -41,15 +44,6 @@ const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
-const MAX_BATCHES_PER_WRITE = 8;
-
-/** A batch of events on its way to the database. */
-interface WaitingBatch {
-  history?: BaileysEventMap['messaging-history.set'];
-  done?: Promise<void>;
-  ready?: PreparedBatch;
-  failed?: unknown;
-}
 
 /**
  * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session
@@ -73,7 +67,12 @@ export class SessionRuntime {
    * commits, so a concurrent UPDATE of that row would queue behind it and block the next batch.
    */
   private readonly storage = new SerialQueue();
-  private readonly waiting: WaitingBatch[] = [];
+  /** Event batches Baileys has acknowledged to WhatsApp, until they are stored; see IngestQueue. */
+  private readonly ingest: IngestQueue<PreparedBatch>;
+  /** The socket reported open and has not closed since. */
+  private open = false;
+  /** The status to come back to once the events that made the session ERROR are stored. */
+  private statusBeforeIngestError: SessionStatus | undefined;
 
   constructor(
     public session: SessionIdentity,
@@ -90,6 +89,16 @@ export class SessionRuntime {
       this.storage,
       this.log,
       (state, previous) => services.stateWritten(this.session, state, previous),
+    );
+    this.ingest = new IngestQueue(
+      this.storage,
+      services.ingestRetry,
+      {
+        write: (batches) => services.ingest.write(this.session, batches),
+        stuck: (error) => this.onIngestStuck(error),
+        recovered: () => this.onIngestRecovered(),
+      },
+      this.log,
     );
   }
 
@@ -119,15 +128,27 @@ export class SessionRuntime {
     await this.connect();
   }
 
-  /** Closes the socket without logging out; credentials stay for the next start. */
+  /**
+   * Closes the socket without logging out; credentials stay for the next start. Returns without waiting
+   * for event batches the database keeps refusing: those stay queued and are retried in the background
+   * until they are stored (a later start of this runtime queues behind them), or are lost when the
+   * process exits — which is logged loudly here, since a shutdown stops every session this way.
+   */
   async stop(status: 'DISCONNECTED' | 'ERROR' = 'DISCONNECTED', metadata: Record<string, unknown> = {}): Promise<void> {
     this.stopped = true;
+    this.open = false;
     clearTimeout(this.retryTimer);
     this.failPairingWaiters(new Error('the session stopped before a pairing code was issued'));
     const socket = this.socket;
     this.socket = undefined;
     socket?.end(undefined);
     await this.storage.idle();
+    if (this.ingest.size > 0) {
+      this.log.error(
+        { unwritten: this.ingest.size },
+        `session stopped with ${this.ingest.size} batches of WhatsApp events not stored yet: still retrying in the background; they are lost if the process exits now`,
+      );
+    }
     this.writer.change({ status, qrCode: null, pairingCode: null, metadata });
     await this.writer.flush();
   }
@@ -168,9 +189,10 @@ export class SessionRuntime {
     this.writer.adopt({ name: session.name });
   }
 
-  /** Waits until every event received so far is persisted. */
-  drained(): Promise<void> {
-    return this.storage.idle();
+  /** Waits until every event received so far is persisted (however long the database refuses them). */
+  async drained(): Promise<void> {
+    await this.ingest.drained();
+    await this.storage.idle();
   }
 
   private async connect(): Promise<void> {
@@ -185,6 +207,7 @@ export class SessionRuntime {
       return;
     }
     if (this.stopped) return;
+    this.open = false;
     const keys = makeCacheableSignalKeyStore(this.auth.state.keys, this.log);
     const socket = this.services.makeSocket(this.session.id, { creds: this.auth.state.creds, keys }, this.log);
     this.socket = socket;
@@ -208,42 +231,34 @@ export class SessionRuntime {
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
     const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;
     if (Object.keys(data).length > 0) {
-      const waiting: WaitingBatch = { history: data['messaging-history.set'] };
-      waiting.done = this.services.ingest.prepare(this.session, data, socket).then(
-        (batch) => void (waiting.ready = batch),
-        (error) => void (waiting.failed = error),
+      const history = data['messaging-history.set'];
+      this.ingest.push(
+        () => this.services.ingest.prepare(this.session, data, socket),
+        history ? () => this.recordHistoryProgress(history) : undefined,
       );
-      this.waiting.push(waiting);
-      void this.storage.run(() => this.writeWaiting());
     }
   }
 
   /**
-   * Writes the oldest waiting batch together with those behind it that are already prepared (a history
-   * sync arrives faster than it can be written; one write per backlog is cheaper than one per chunk).
+   * The database keeps refusing this session's events: show ERROR with the reason (again after any other
+   * status change, on every refusal) until they are stored. A stopped runtime leaves the state alone.
    */
-  private async writeWaiting(): Promise<void> {
-    if (this.waiting.length === 0) return;
-    await this.waiting[0]!.done;
-    const group: WaitingBatch[] = [];
-    while (group.length < MAX_BATCHES_PER_WRITE && this.waiting.length > 0 && (this.waiting[0]!.ready || this.waiting[0]!.failed)) {
-      group.push(this.waiting.shift()!);
-    }
-    for (const { failed } of group) if (failed) this.log.error({ err: failed }, 'could not prepare WhatsApp events');
-    const ready = group.filter((waiting) => waiting.ready);
-    if (ready.length === 0) return;
-    try {
-      await this.services.ingest.write(
-        this.session,
-        ready.map((waiting) => waiting.ready!),
-      );
-      for (const { history } of ready) if (history) this.recordHistoryProgress(history);
-    } catch (error) {
-      this.log.error({ err: error }, 'could not store WhatsApp events');
-    }
+  private onIngestStuck(error: unknown): void {
+    if (this.stopped) return;
+    const reason = `WhatsApp events could not be stored (${(error as Error)?.message ?? String(error)}); they are kept and retried`;
+    if (this.state.status !== 'ERROR') this.statusBeforeIngestError = this.state.status;
+    this.writer.change({ status: 'ERROR', metadata: { error: reason } });
+  }
+
+  /** Stored again: back to CONNECTED when the socket is open, otherwise to the status before ERROR. */
+  private onIngestRecovered(): void {
+    if (this.stopped || this.state.status !== 'ERROR') return;
+    const status = this.open ? 'CONNECTED' : (this.statusBeforeIngestError ?? 'CONNECTING');
+    this.writer.change({ status, metadata: { error: undefined } });
   }
 
   private recordHistoryProgress(history: BaileysEventMap['messaging-history.set']): void {
+    if (this.stopped) return;
     const previous = (this.state.metadata.historySync ?? {}) as Record<string, number>;
     const historySync = {
       chunks: (previous.chunks ?? 0) + 1,
@@ -294,6 +309,7 @@ export class SessionRuntime {
   }
 
   private onOpen(socket: WASocket): void {
+    this.open = true;
     this.policy.opened();
     this.pairingPhone = undefined;
     const me = socket.user ?? this.auth?.state.creds.me;
@@ -312,6 +328,7 @@ export class SessionRuntime {
 
   private async onClose(update: Partial<ConnectionState>): Promise<void> {
     this.socket = undefined;
+    this.open = false;
     if (this.stopped) return;
     const statusCode = (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
     const reason = update.lastDisconnect?.error?.message ?? 'connection closed';

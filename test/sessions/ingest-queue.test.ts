@@ -1,0 +1,127 @@
+import pino from 'pino';
+import { IngestQueue, type IngestRetryOptions } from '../../server/src/whatsapp/ingest-queue';
+import { SerialQueue } from '../../server/src/whatsapp/serial-queue';
+import { eventually } from '../helpers/eventually';
+
+/*
+ * The queue between Baileys and the database on its own, with a "database" that refuses on command:
+ * batches are never dropped, keep their order, and the owner hears when it is stuck and when it recovered.
+ */
+
+const RETRY: IngestRetryOptions = { baseDelayMs: 5, maxDelayMs: 40, failuresBeforeError: 3 };
+
+function world(retry = RETRY) {
+  const storage = new SerialQueue();
+  const stored: string[] = [];
+  const writes: string[][] = [];
+  const attempts: number[] = [];
+  const hooks: string[] = [];
+  let refusing = false;
+  const queue = new IngestQueue<string>(
+    storage,
+    retry,
+    {
+      async write(batches) {
+        attempts.push(Date.now());
+        await new Promise((resolve) => setImmediate(resolve));
+        if (refusing) throw new Error('INSERT command denied');
+        writes.push([...batches]);
+        stored.push(...batches);
+      },
+      stuck: (error) => hooks.push(`stuck: ${(error as Error).message}`),
+      recovered: () => hooks.push('recovered'),
+    },
+    pino({ level: 'silent' }),
+  );
+  return {
+    storage,
+    queue,
+    stored,
+    writes,
+    attempts,
+    hooks,
+    refuse: (on: boolean) => void (refusing = on),
+    push: (name: string, written?: () => void) => queue.push(async () => name, written),
+  };
+}
+
+it('writes batches in arrival order, several prepared ones at a time, and says when each is written', async () => {
+  const w = world();
+  const written: string[] = [];
+  let release!: () => void;
+  const slow = new Promise<void>((resolve) => (release = resolve));
+  w.queue.push(async () => (await slow, 'a'));
+  for (const name of ['b', 'c', 'd']) w.push(name, () => written.push(name));
+  release();
+  await w.queue.drained();
+  expect(w.stored).toEqual(['a', 'b', 'c', 'd']);
+  expect(w.writes).toEqual([['a', 'b', 'c', 'd']]);
+  expect(written).toEqual(['b', 'c', 'd']);
+  expect(w.queue.size).toBe(0);
+});
+
+it('keeps a refused batch at the head, retries with capped backoff, reports ERROR once stuck and recovery once it is stored', async () => {
+  const w = world();
+  w.push('first');
+  await w.queue.drained();
+  w.refuse(true);
+  w.push('one');
+  w.push('two');
+  await eventually(
+    () => w.attempts.length,
+    (n) => n >= 8,
+    5_000,
+    'eight attempts',
+  );
+  expect(w.stored).toEqual(['first']);
+  expect(w.queue.size).toBe(2);
+  // stuck from the third refusal on, once per refusal; never recovered while refused
+  expect(w.hooks.length).toBeGreaterThanOrEqual(5);
+  expect(new Set(w.hooks)).toEqual(new Set(['stuck: INSERT command denied']));
+  const gaps = w.attempts.slice(2).map((at, i) => at - w.attempts[i + 1]!);
+  expect(Math.max(...gaps)).toBeLessThan(RETRY.maxDelayMs + 40);
+
+  let drained = false;
+  const draining = w.queue.drained().then(() => (drained = true));
+  w.push('three');
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  expect(drained).toBe(false);
+
+  w.refuse(false);
+  await draining;
+  await w.queue.drained();
+  expect(w.stored).toEqual(['first', 'one', 'two', 'three']);
+  expect(w.hooks.filter((hook) => hook === 'recovered')).toHaveLength(1);
+  expect(w.hooks.at(-1)).toBe('recovered');
+});
+
+it('lets the rest of the storage queue run while it waits to retry', async () => {
+  const w = world({ ...RETRY, baseDelayMs: 400, maxDelayMs: 400 });
+  w.refuse(true);
+  w.push('held');
+  await eventually(
+    () => w.attempts.length,
+    (n) => n >= 1,
+  );
+  const started = Date.now();
+  await w.storage.run(async () => undefined);
+  expect(Date.now() - started).toBeLessThan(150);
+  w.refuse(false);
+  await w.queue.drained();
+  expect(w.stored).toEqual(['held']);
+});
+
+it('prepares a batch again when its preparation failed, instead of dropping it', async () => {
+  const w = world();
+  let preparations = 0;
+  w.queue.push(async () => {
+    preparations++;
+    if (preparations <= 5) throw new Error('could not read the LID map');
+    return 'prepared late';
+  });
+  w.push('behind');
+  await w.queue.drained();
+  expect(preparations).toBe(6);
+  expect(w.stored).toEqual(['prepared late', 'behind']);
+  expect(w.hooks).toEqual(['stuck: could not read the LID map', 'stuck: could not read the LID map', 'recovered']);
+});
