@@ -32,7 +32,13 @@ function errorBody(statusCode: number, message: string, details?: unknown): Erro
   return body;
 }
 
-/** One error body for every failure; 5xx causes are logged, never shown. */
+/**
+ * Statuses the gateway answers on purpose with an explanation (WhatsApp failed or did not answer, a
+ * dependency is unavailable): their message is shown. Any other 5xx is an unexpected failure.
+ */
+const EXPLAINED_5XX = new Set([502, 503, 504]);
+
+/** One error body for every failure; 5xx causes are logged, and shown only for the explained statuses. */
 export const errorHandling = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if ('validation' in error && error.validation) {
@@ -48,7 +54,9 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
     const statusCode = error.statusCode ?? 500;
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply.status(statusCode).send(errorBody(statusCode, 'Internal Server Error'));
+      const explained = EXPLAINED_5XX.has(statusCode);
+      const message = explained ? error.message || (STATUS_CODES[statusCode] ?? 'Error') : 'Internal Server Error';
+      return reply.status(statusCode).send(errorBody(statusCode, message));
     }
     if (reply.getHeader('retry-after') === undefined && statusCode === 429) reply.header('retry-after', '1');
     return reply.status(statusCode).send(errorBody(statusCode, error.message, (error as HttpError).details));
