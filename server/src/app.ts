@@ -31,6 +31,8 @@ import { groupReadRoutes } from './groups/group-read-routes';
 import { MessageResponse } from './messages/message-schemas';
 import { messageReadRoutes } from './messages/message-read-routes';
 import { userRoutes } from './users/user-routes';
+import { webhookRoutes } from './webhooks/webhook-routes';
+import { WebhookResponse } from './webhooks/webhook-schemas';
 
 const tooManyRequests = (_request: unknown, context: { after: string }) =>
   new HttpError(429, `Rate limit exceeded; retry in ${context.after}`);
@@ -50,7 +52,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler());
   app.addSchema(ErrorResponse);
   app.addSchema(UserResponse);
-  for (const schema of [SessionResponse, MessageResponse, ChatResponse, ContactResponse, GroupResponse]) app.addSchema(schema);
+  for (const schema of [SessionResponse, MessageResponse, ChatResponse, ContactResponse, GroupResponse, WebhookResponse])
+    app.addSchema(schema);
   app.decorateRequest('principal', null as never);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -98,7 +101,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         await secured.register(userRoutes(ctx));
         await secured.register(sessionRoutes(ctx));
         for (const routes of [chatReadRoutes, messageReadRoutes, contactReadRoutes, groupReadRoutes]) await secured.register(routes(ctx));
-        for (const routes of [messageRoutes, chatRoutes, contactRoutes, groupRoutes]) await secured.register(routes(ctx));
+        for (const routes of [messageRoutes, chatRoutes, contactRoutes, groupRoutes, webhookRoutes]) await secured.register(routes(ctx));
       });
     },
     { prefix: '/api/v1' },

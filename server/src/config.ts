@@ -49,6 +49,26 @@ const ConfigSchema = Type.Object({
 
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
+
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'Let webhook URLs point at loopback and private networks' }),
+  WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated host names exempt from the private-address check' }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120000, default: 10000 }),
+  WEBHOOK_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 10, default: 10000 }),
+  WEBHOOK_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 10, default: 3600000 }),
+  WEBHOOK_DISABLE_AFTER_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 50,
+    description: 'Consecutive failed attempts that disable a webhook',
+  }),
+  WEBHOOK_RETENTION_DAYS: Type.Number({ minimum: 0, default: 7, description: 'Finished deliveries are pruned after this many days' }),
+  WEBHOOK_DISPATCH: Type.Boolean({ default: true, description: 'Whether this process sends webhook deliveries' }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 64, description: 'Deliveries in flight per process' }),
+  WEBHOOK_POLL_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
+  WEBHOOK_SECRET_GRACE_SECONDS: Type.Integer({
+    minimum: 0,
+    default: 86400,
+    description: 'How long the previous secret keeps signing after a rotation',
+  }),
 });
 
 export type Config = Static<typeof ConfigSchema>;

@@ -8,6 +8,8 @@ import type { UserService } from './users/user-service';
 import type { EventBus } from './events/event-bus';
 import type { SessionIngest } from './whatsapp/session-ingest';
 import type { SessionManager } from './whatsapp/session-manager';
+import type { Webhooks } from './webhooks/create-webhooks';
+import type { WebhookService } from './webhooks/webhook-service';
 
 /** Everything the routes need, built once at start and passed down. */
 export interface AppContext {
@@ -21,4 +23,7 @@ export interface AppContext {
   manager: SessionManager;
   ingest: SessionIngest;
   sessions: SessionService;
+  webhooks: WebhookService;
+  /** The outbox, dispatcher and sender behind the webhook service. */
+  delivery: Webhooks;
 }

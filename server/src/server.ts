@@ -18,6 +18,7 @@ import { UserService } from './users/user-service';
 import { SessionService } from './sessions/session-service';
 import { EventBus } from './events/event-bus';
 import { createWhatsApp } from './whatsapp/create-whatsapp';
+import { createWebhooks } from './webhooks/create-webhooks';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -48,7 +49,9 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
 /** Every service, wired once. */
 export function createContext(config: Config, db: Db, log: Logger): AppContext {
   const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
-  const { manager, ingest } = createWhatsApp(config, db, log, bus);
+  const delivery = createWebhooks(config, db, log);
+  const { manager, ingest } = createWhatsApp(config, db, log, bus, delivery.outbox);
+  bus.onAny(() => delivery.dispatcher.wake());
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache);
@@ -66,6 +69,8 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     manager,
     ingest,
     sessions: new SessionService(db, manager),
+    webhooks: delivery.service,
+    delivery,
     authenticator: new Authenticator(db, tokens, cache),
   };
 }
@@ -81,13 +86,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     const app = await buildApp(ctx);
     app.addHook('onClose', async () => {
       await ctx.manager.shutdown();
+      await ctx.delivery.close();
       await ctx.usage.close();
       await db.destroy();
     });
+    if (config.WEBHOOK_DISPATCH) ctx.delivery.dispatcher.start();
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');
     return { app, ctx };
   } catch (error) {
+    await ctx.delivery.close();
     await ctx.usage.close();
     await db.destroy();
     throw error;

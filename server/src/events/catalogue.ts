@@ -97,6 +97,16 @@ export interface CallPayload {
   }[];
 }
 
+/** A part of a history sync was stored: what it carried and how far the phone says the sync is. */
+export interface HistoryProgressPayload {
+  messages: number;
+  chats: number;
+  contacts: number;
+  progress: number | null;
+  syncType: string | null;
+  isLatest: boolean | null;
+}
+
 /** Event type → payload. */
 export interface DomainEventPayloads {
   'session.status': SessionStatusPayload;
@@ -113,6 +123,7 @@ export interface DomainEventPayloads {
   'group.participants': GroupParticipantsPayload;
   'presence.update': PresencePayload;
   call: CallPayload;
+  'history.progress': HistoryProgressPayload;
 }
 
 export type DomainEventType = keyof DomainEventPayloads;
@@ -132,6 +143,7 @@ export const DOMAIN_EVENT_TYPES = [
   'group.participants',
   'presence.update',
   'call',
+  'history.progress',
 ] as const satisfies readonly DomainEventType[];
 
 export type DomainEventOf<T extends DomainEventType> = {

@@ -4,7 +4,7 @@ import type { Db } from '../db/database';
 import { domainEvent, type DomainEvent } from '../events/catalogue';
 import type { EventBus } from '../events/event-bus';
 import { AuthCipher, AuthCodec, parseEncryptionKey } from './auth/auth-cipher';
-import { SessionIngest } from './session-ingest';
+import { SessionIngest, type OutboxWriter } from './session-ingest';
 import { SessionManager } from './session-manager';
 import type { SessionIdentity } from './session-runtime';
 import type { SessionState } from './session-state';
@@ -17,7 +17,7 @@ export interface WhatsApp {
 }
 
 /** The session manager with this configuration's WhatsApp endpoint, encryption, history cut-off, reconnect and ingest retry policies. */
-export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBus): WhatsApp {
+export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBus, outbox?: OutboxWriter): WhatsApp {
   if (config.WHATSAPP_ROOT_KEY) trustWhatsAppRootKey(config.WHATSAPP_ROOT_KEY, log);
   const codec = new AuthCodec(config.AUTH_ENCRYPTION_KEY ? new AuthCipher(parseEncryptionKey(config.AUTH_ENCRYPTION_KEY)) : null);
   const publish = (session: SessionIdentity, events: DomainEvent[]) => {
@@ -31,6 +31,7 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     log,
     publish,
   );
+  if (outbox) ingest.addOutbox(outbox);
   const manager = new SessionManager({
     db,
     log,
@@ -52,6 +53,8 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
       write: (session, batches) => ingest.write(session, batches),
     },
     stateWritten: (session, state, previous) => publish(session, sessionEvents(session, state, previous)),
+    recordState:
+      outbox && ((trx, session, state, previous) => outbox(trx, session, sessionEvents(session, state, previous)).then(() => undefined)),
   });
   return { manager, ingest };
 }

@@ -1,4 +1,4 @@
-import type { BaileysEventMap, WAMessage } from '@whiskeysockets/baileys';
+import { proto, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
 import type { Queryable } from '../db/database';
 import { newId } from '../db/ids';
 import {
@@ -81,6 +81,7 @@ const EVENT_ORDER: readonly DomainEventType[] = [
   'chats.update',
   'presence.update',
   'call',
+  'history.progress',
 ];
 
 class EventList {
@@ -238,6 +239,18 @@ export async function ingestPrepared(
   await ingestChats(batch, groupChats, activity);
   if (events['presence.update']) batch.out.add('presence.update', presencePayload(events['presence.update'], ctx));
   if (events.call?.length) batch.out.add('call', callPayload(events.call, ctx));
+  const history = events['messaging-history.set'];
+  if (history) {
+    batch.out.add('history.progress', {
+      messages: history.messages.length,
+      chats: history.chats.length,
+      contacts: history.contacts.length,
+      progress: history.progress ?? null,
+      syncType:
+        history.syncType === undefined || history.syncType === null ? null : (proto.HistorySync.HistorySyncType[history.syncType] ?? null),
+      isLatest: history.isLatest ?? null,
+    });
+  }
   return batch.out.ordered();
 }
 

@@ -17,8 +17,8 @@ import { LidMap } from './jids';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
 
-/** Runs inside the ingest transaction with the events it produced (the webhook outbox plugs in here). */
-export type OutboxWriter = (trx: Queryable, events: DomainEvent[]) => Promise<void>;
+/** Runs inside the transaction that stored what the events report (the webhook outbox plugs in here). */
+export type OutboxWriter = (trx: Queryable, session: SessionIdentity, events: DomainEvent[]) => Promise<unknown>;
 
 const DEADLOCK_RETRIES = 5;
 
@@ -76,7 +76,7 @@ export class SessionIngest {
       this.db.transaction().execute(async (trx) => {
         const produced: DomainEvent[] = [];
         for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
-        for (const write of this.outboxWriters) await write(trx, produced);
+        for (const write of this.outboxWriters) await write(trx, session, produced);
         return produced;
       }),
     );

@@ -1,7 +1,7 @@
 import { jidDecode, makeCacheableSignalKeyStore } from '@whiskeysockets/baileys';
 import type { BaileysEventMap, ConnectionState } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
-import type { Db, Session, SessionStatus } from '../db/database';
+import type { Db, Queryable, Session, SessionStatus } from '../db/database';
 import { fromJson } from '../db/json';
 import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
@@ -38,6 +38,8 @@ export interface RuntimeServices {
   };
   /** Hears every written change of the session's state. */
   stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
+  /** Runs inside the transaction of every state write. */
+  recordState?(trx: Queryable, session: SessionIdentity, state: SessionState, previous: SessionState): Promise<void>;
 }
 
 const FIRST_QR_TTL_MS = 60_000;
@@ -89,6 +91,7 @@ export class SessionRuntime {
       this.storage,
       this.log,
       (state, previous) => services.stateWritten(this.session, state, previous),
+      services.recordState && ((trx, state, previous) => services.recordState!(trx, this.session, state, previous)),
     );
     this.ingest = new IngestQueue(
       this.storage,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db, SessionStatus } from '../db/database';
+import type { Db, Queryable, SessionStatus } from '../db/database';
 import { toNullableJson } from '../db/json';
 import { updateSession } from '../sessions/session-repository';
 import type { SerialQueue } from './serial-queue';
@@ -16,6 +16,9 @@ export interface SessionState {
 }
 
 export type StateChange = Partial<Omit<SessionState, 'metadata'>> & { metadata?: Record<string, unknown> };
+
+/** Runs inside the transaction that writes a state change (the webhook outbox records its events there). */
+export type StateRecorder = (trx: Queryable, state: SessionState, previous: SessionState) => Promise<void>;
 
 /**
  * Keeps a session's live state and writes it at most once per interval: a flapping connection
@@ -37,6 +40,7 @@ export class SessionStateWriter {
     private readonly queue: SerialQueue,
     private readonly log: Logger,
     private readonly onWritten: (state: SessionState, previous: SessionState) => void,
+    private readonly record?: StateRecorder,
   ) {
     this.written = initial;
     this.current = initial;
@@ -75,7 +79,15 @@ export class SessionStateWriter {
     if (Object.keys(columns).length === 0) return;
     this.lastWriteAt = Date.now();
     try {
-      await updateSession(this.db, this.sessionRowId, columns);
+      const record = this.record;
+      if (record) {
+        await this.db.transaction().execute(async (trx) => {
+          await updateSession(trx, this.sessionRowId, columns);
+          await record(trx, next, previous);
+        });
+      } else {
+        await updateSession(this.db, this.sessionRowId, columns);
+      }
       this.written = next;
       this.onWritten(next, previous);
     } catch (error) {

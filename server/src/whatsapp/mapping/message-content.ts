@@ -151,10 +151,16 @@ const PREVIEW_LENGTH = 200;
 
 /** A short human-readable text of the content for chat previews. */
 export function previewText(content: MessageContent): string | undefined {
+  const text = messageText(content);
+  return text === undefined ? undefined : clip(text);
+}
+
+/** The text a person reads in the content: the body, a caption, a title or name; undefined when there is none. */
+export function messageText(content: MessageContent): string | undefined {
   const key = contentKey(content);
   if (!key) return undefined;
   const inner = innerContent(content)![key];
-  if (typeof inner === 'string') return clip(inner);
+  if (typeof inner === 'string') return inner;
   const fields = (inner ?? {}) as Record<string, unknown>;
   const candidates = [
     fields.text,
@@ -169,8 +175,7 @@ export function previewText(content: MessageContent): string | undefined {
     (fields.body as Fields)?.text,
     (fields.singleSelectReply as Fields)?.selectedRowId,
   ];
-  const found = candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
-  return found === undefined ? undefined : clip(found);
+  return candidates.find((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
 const clip = (value: string) => (value.length > PREVIEW_LENGTH ? `${value.slice(0, PREVIEW_LENGTH - 1)}…` : value);

@@ -1,0 +1,215 @@
+import { sql, type Selectable } from 'kysely';
+import type { Queryable, WebhookDeliveryAttemptTable, WebhookDeliveryTable, WebhookStatus } from '../db/database';
+import { newId } from '../db/ids';
+import { fromJson, toJson } from '../db/json';
+import type { AttemptResult } from './delivery-sender';
+
+/** A delivery the dispatcher holds: its body and where it goes, with the lease that marks it as taken. */
+export interface ClaimedDelivery {
+  id: string;
+  event: string;
+  payload: string;
+  attempts: number;
+  webhookId: string;
+  url: string;
+  secret: string | null;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  maxRetries: number;
+  userId: string;
+  /** nextRetry as set by the claim: the outcome is recorded only while the row still carries it. */
+  lease: Date;
+}
+
+/** The state a delivery moves to after an attempt. */
+export interface DeliveryOutcome {
+  id: string;
+  status: WebhookStatus;
+  attempts: number;
+  nextRetry: Date | null;
+  response: string | null;
+}
+
+export type Delivery = Selectable<WebhookDeliveryTable>;
+export type DeliveryAttempt = Omit<Selectable<WebhookDeliveryAttemptTable>, 'requestHeaders'> & { requestHeaders: Record<string, string> };
+
+const DUE = ['PENDING', 'RETRYING'] as const;
+
+/**
+ * Takes up to `limit` due deliveries of active webhooks: rows locked by another claimer are skipped, and
+ * the claimed rows get `nextRetry = lease` so no one else takes them until the lease runs out (a
+ * crashed dispatcher's deliveries come back then). Oldest due first.
+ */
+export async function claimDue(db: Queryable, limit: number, now: Date, lease: Date): Promise<ClaimedDelivery[]> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .selectFrom('WebhookDelivery')
+      .select(['id'])
+      .where('status', 'in', DUE)
+      .where('nextRetry', '<=', now)
+      .where('webhookId', 'in', (eb) => eb.selectFrom('Webhook').select('id').where('isActive', '=', true))
+      .orderBy('nextRetry')
+      .orderBy('createdAt')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (rows.length === 0) return [];
+    const ids = rows.map((row) => row.id);
+    await trx.updateTable('WebhookDelivery').set({ nextRetry: lease }).where('id', 'in', ids).execute();
+    const claimed = await trx
+      .selectFrom('WebhookDelivery as d')
+      .innerJoin('Webhook as w', 'w.id', 'd.webhookId')
+      .leftJoin('WebhookSettings as s', 's.webhookId', 'w.id')
+      .select(['d.id', 'd.event', 'd.payload', 'd.attempts', 'd.webhookId', 'w.url', 'w.secret', 'w.maxRetries', 'w.userId'])
+      .select(['s.previousSecret', 's.previousSecretExpiresAt'])
+      .where('d.id', 'in', ids)
+      .orderBy('d.nextRetry')
+      .execute();
+    return claimed.map((row) => ({
+      ...row,
+      payload: typeof row.payload === 'string' ? row.payload : toJson(row.payload),
+      previousSecret: row.previousSecret ?? null,
+      previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
+      lease,
+    }));
+  });
+}
+
+/**
+ * Records attempts and moves their deliveries on, in one transaction. A delivery whose lease was taken
+ * over meanwhile (it outlived the lease) keeps the newer claimer's state. Returns the ids recorded.
+ */
+export async function recordOutcomes(
+  trx: Queryable,
+  outcomes: readonly { delivery: ClaimedDelivery; outcome: DeliveryOutcome; attempt: AttemptResult }[],
+): Promise<Set<string>> {
+  const recorded = new Set<string>();
+  const groups = new Map<string, typeof outcomes>();
+  for (const entry of outcomes) {
+    const { status, attempts, nextRetry, response } = entry.outcome;
+    const key = JSON.stringify([status, attempts, nextRetry?.getTime() ?? null, response, entry.delivery.lease.getTime()]);
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  for (const group of groups.values()) {
+    const { status, attempts, nextRetry, response } = group[0]!.outcome;
+    const ids = group.map((entry) => entry.delivery.id);
+    const owned = await trx
+      .selectFrom('WebhookDelivery')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('nextRetry', '=', group[0]!.delivery.lease)
+      .forUpdate()
+      .execute();
+    if (owned.length === 0) continue;
+    const ownedIds = owned.map((row) => row.id);
+    await trx.updateTable('WebhookDelivery').set({ status, attempts, nextRetry, response }).where('id', 'in', ownedIds).execute();
+    for (const id of ownedIds) recorded.add(id);
+  }
+  const attempts = outcomes.filter((entry) => recorded.has(entry.delivery.id));
+  if (attempts.length > 0) {
+    await trx
+      .insertInto('WebhookDeliveryAttempt')
+      .values(
+        attempts.map(({ delivery, outcome, attempt }) => ({
+          id: newId(),
+          deliveryId: delivery.id,
+          attempt: outcome.attempts,
+          startedAt: attempt.startedAt,
+          durationMs: attempt.durationMs,
+          statusCode: attempt.statusCode,
+          error: attempt.error,
+          response: attempt.response,
+          requestHeaders: toJson(attempt.requestHeaders),
+        })),
+      )
+      .execute();
+  }
+  return recorded;
+}
+
+/** Webhook counters after a round of attempts: consecutive failures (Webhook.retries) and the last error. */
+export async function recordWebhookHealth(
+  trx: Queryable,
+  webhookId: string,
+  result: { failures: number; lastError: string | null; succeeded: boolean },
+): Promise<number> {
+  if (result.succeeded && result.failures === 0) {
+    await trx.updateTable('Webhook').set({ retries: 0 }).where('id', '=', webhookId).where('retries', '>', 0).execute();
+    return 0;
+  }
+  await trx
+    .updateTable('Webhook')
+    .set({ retries: result.succeeded ? result.failures : sql<number>`retries + ${result.failures}`, lastError: result.lastError })
+    .where('id', '=', webhookId)
+    .execute();
+  const row = await trx.selectFrom('Webhook').select('retries').where('id', '=', webhookId).executeTakeFirst();
+  return row?.retries ?? 0;
+}
+
+/** A page of one webhook's deliveries, newest first. */
+export async function listDeliveries(
+  db: Queryable,
+  webhookId: string,
+  options: { status?: WebhookStatus; from?: Date; to?: Date; limit: number; before?: { createdAt: Date; id: string } },
+): Promise<Delivery[]> {
+  let query = db
+    .selectFrom('WebhookDelivery')
+    .selectAll()
+    .where('webhookId', '=', webhookId)
+    .orderBy('createdAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit);
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.from) query = query.where('createdAt', '>=', options.from);
+  if (options.to) query = query.where('createdAt', '<', options.to);
+  const before = options.before;
+  if (before) {
+    query = query.where((eb) =>
+      eb.or([eb('createdAt', '<', before.createdAt), eb.and([eb('createdAt', '=', before.createdAt), eb('id', '<', before.id)])]),
+    );
+  }
+  return query.execute();
+}
+
+export async function findDelivery(db: Queryable, id: string): Promise<(Delivery & { userId: string }) | undefined> {
+  return db
+    .selectFrom('WebhookDelivery as d')
+    .innerJoin('Webhook as w', 'w.id', 'd.webhookId')
+    .selectAll('d')
+    .select('w.userId')
+    .where('d.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function attemptsOf(db: Queryable, deliveryId: string): Promise<DeliveryAttempt[]> {
+  const rows = await db.selectFrom('WebhookDeliveryAttempt').selectAll().where('deliveryId', '=', deliveryId).orderBy('attempt').execute();
+  return rows.map((row) => ({ ...row, requestHeaders: fromJson<Record<string, string>>(row.requestHeaders) }));
+}
+
+/** Queues a delivery again, whatever its state; the attempt count goes on. */
+export async function requeueDelivery(db: Queryable, id: string, now: Date): Promise<void> {
+  await db.updateTable('WebhookDelivery').set({ status: 'PENDING', nextRetry: now }).where('id', '=', id).execute();
+}
+
+/** Deletes up to `limit` finished deliveries last touched before `before`; returns how many. */
+export async function pruneFinished(db: Queryable, before: Date, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('WebhookDelivery')
+    .where('status', 'in', ['SUCCESS', 'FAILED'])
+    .where('updatedAt', '<', before)
+    .limit(limit)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** A delivery about to be attempted right away (a test ping), held by `nextRetry` as its lease. */
+export async function insertDelivery(
+  db: Queryable,
+  row: { id: string; event: string; payload: string; webhookId: string; nextRetry: Date },
+): Promise<void> {
+  await db
+    .insertInto('WebhookDelivery')
+    .values({ ...row, status: 'PENDING', attempts: 0 })
+    .execute();
+}
