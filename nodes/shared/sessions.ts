@@ -8,22 +8,20 @@ interface SessionView {
   phoneNumber: string | null;
 }
 
-/** listSearch: the caller's sessions (`GET /sessions`), filtered by id, name or phone number. */
+/** listSearch: the caller's sessions (`GET /sessions`), filtered by id, name, status or phone number. */
 export async function searchSessions(this: BaileysContext, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
   const page = (await baileysApiRequest.call(this, 'GET', '/sessions', {
     qs: { limit: 100, ...(paginationToken ? { cursor: paginationToken } : {}) },
   })) as { data: SessionView[]; nextCursor: string | null };
   const needle = filter?.trim().toLowerCase();
   const results = page.data
-    .filter(
-      (session) => !needle || [session.sessionId, session.name, session.phoneNumber].some((field) => field?.toLowerCase().includes(needle)),
-    )
     .map((session) => ({
       name: `${session.name ? `${session.name} (${session.sessionId})` : session.sessionId} · ${session.status}${
         session.phoneNumber ? ` · +${session.phoneNumber}` : ''
       }`,
       value: session.sessionId,
-    }));
+    }))
+    .filter((entry) => !needle || entry.name.toLowerCase().includes(needle));
   return { results, paginationToken: page.nextCursor ?? undefined };
 }
 

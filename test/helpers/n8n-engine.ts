@@ -5,6 +5,8 @@ import path from 'node:path';
 
 // n8n-core writes its instance settings (an encryption key) under N8N_USER_FOLDER on first use.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-engine-'));
+// Node errors are what the tests look at; n8n's logger would print each one too.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import {
@@ -135,10 +137,46 @@ export function createEngine(options: EngineOptions) {
       return { run, error, output };
     },
 
+    /**
+     * "Test credential" as n8n's CredentialsTester runs it: the credential's `test.request` as the
+     * routing of a throwaway declarative node, executed by the engine with the credential attached.
+     */
+    async testCredential(typeName: string) {
+      const request = credentialTypes.get(typeName)?.test?.request ?? fail(`${typeName} has no test request`);
+      const tester: INodeType = {
+        description: {
+          displayName: 'Credential Test',
+          name: 'credentialTest',
+          group: ['transform'],
+          version: 1,
+          description: '',
+          defaults: {},
+          inputs: ['main'],
+          outputs: ['main'],
+          credentials: [{ name: typeName, required: true }],
+          properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request } }],
+        },
+      };
+      options.nodes['test.credentialTest'] = tester;
+      try {
+        const node = {
+          name: 'Test',
+          type: 'test.credentialTest',
+          parameters: {},
+          credentials: { [typeName]: { id: '1', name: typeName } },
+        };
+        return await this.run([node]);
+      } finally {
+        delete options.nodes['test.credentialTest'];
+      }
+    },
+
     /** A listSearch / loadOptions context for `node`, as the editor uses it. */
     loadOptionsContext(node: WorkflowNode) {
       const workflow = workflowOf([node]);
-      return new LoadOptionsContext(workflow, workflow.getNode(node.name)!, additionalData(), 'parameters');
+      // The editor sends the node's current parameters along (getCurrentNodeParameter reads them).
+      const data = { ...additionalData(), currentNodeParameters: node.parameters };
+      return new LoadOptionsContext(workflow, workflow.getNode(node.name)!, data, 'parameters');
     },
   };
 }

@@ -1,0 +1,8 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { mediaFields, sendMedia } from './media';
+
+export const properties: INodeProperties[] = mediaFields('audio', 'audio');
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData[]> {
+  return sendMedia.call(this, itemIndex, 'audio');
+}
