@@ -5,7 +5,7 @@ export class BaileysApi implements ICredentialType {
 
   displayName = 'Baileys API';
 
-  documentationUrl = 'https://github.com/n8n-nodes-baileys-api/n8n-nodes-baileys-api#readme';
+  documentationUrl = 'https://github.com/n8n-nodes-baileys-api/n8n-nodes-baileys-api#use-it-from-n8n';
 
   icon = { light: 'file:baileys.svg', dark: 'file:baileys.dark.svg' } as const;
 
