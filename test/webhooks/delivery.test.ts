@@ -1,3 +1,5 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { eventually } from '../helpers/eventually';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
@@ -263,8 +265,6 @@ it('publishes the event catalogue with a schema and a valid example for every ev
     expect.arrayContaining(['messages.upsert', 'messages.history', 'history.progress', 'session.status', 'session.qr', 'webhook.disabled']),
   );
   expect(res.body.events.find((e: { name: string }) => e.name === 'messages.history').optIn).toBe(true);
-  const Ajv = (await import('ajv')).default;
-  const addFormats = (await import('ajv-formats')).default;
   const ajv = addFormats(new Ajv({ strict: false }));
   for (const entry of res.body.events) {
     const valid = ajv.validate(entry.schema, entry.example);

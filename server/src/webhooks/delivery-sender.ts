@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
-import { isPrivateAddressRefusal, outboundDispatcher } from '../http/outbound-guard';
+import { isPrivateAddressRefusal, outboundDispatcher, WEBHOOK_PRIVATE_HINT } from '../http/outbound-guard';
 import { signWebhook } from './signing';
 
 /** What one HTTP attempt of a delivery did. */
@@ -117,7 +117,7 @@ function retryAfter(header: string | string[] | undefined): { retryAfterMs?: num
 
 function describe(error: unknown, timeoutMs: number): string {
   if (isPrivateAddressRefusal(error)) {
-    return `refused: ${(error as Error).message}; set WEBHOOK_ALLOW_PRIVATE=true or add the host to WEBHOOK_ALLOWED_HOSTS to allow it`;
+    return `refused: ${(error as Error).message}. ${WEBHOOK_PRIVATE_HINT}`;
   }
   const err = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') {
