@@ -4,7 +4,8 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { BaileysApi } from '../../credentials/BaileysApi.credentials';
 import { WhatsAppBaileys } from '../../nodes/WhatsAppBaileys/WhatsAppBaileys.node';
 import { createEngine, type WorkflowNode } from '../helpers/n8n-engine';
-import { phoneJid, startConnectedWorld, type ConnectedWorld } from '../helpers/whatsapp';
+import { phoneJid, sessionWhere, startConnectedWorld, storedMessage, type ConnectedWorld } from '../helpers/whatsapp';
+import { fakeMedia, startMediaServer, type MediaServer } from '../messages/media-server';
 
 jest.setTimeout(120_000);
 
@@ -13,14 +14,22 @@ const CARA = '15550801002';
 const DAN = '15550801003';
 const NOBODY = '15550809999';
 const PNG = readFileSync(path.join(__dirname, '../fixtures/tiny.png'));
+const PDF = fakeMedia('pdf', 2500);
+const VOICE = fakeMedia('ogg', 1500);
 /** How people type numbers: spaces, dashes, parentheses. */
 const typed = (phone: string) => `+${phone.slice(0, 1)} (${phone.slice(1, 4)}) ${phone.slice(4, 7)}-${phone.slice(7)}`;
 
 let world: ConnectedWorld;
 let engine: ReturnType<typeof createEngine>;
+let media: MediaServer;
 
 beforeAll(async () => {
-  world = await startConnectedWorld('nodes_action', { me: ME, contacts: { [CARA]: 'Cara', [DAN]: 'Dan' } });
+  world = await startConnectedWorld(
+    'nodes_action',
+    { me: ME, contacts: { [CARA]: 'Cara', [DAN]: 'Dan' } },
+    { MEDIA_URL_ALLOW_PRIVATE: 'true' },
+  );
+  media = await startMediaServer({ '/files/report.pdf': { body: PDF, type: 'application/pdf' } });
   engine = createEngine({
     nodes: { 'CUSTOM.whatsAppBaileys': new WhatsAppBaileys() },
     credentialTypes: [new BaileysApi()],
@@ -28,6 +37,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await media?.close();
   await world?.close();
 });
 
@@ -188,5 +198,138 @@ describe('session', () => {
     const { error, items } = await runNode({ resource: 'session', operation: 'getStatus' });
     expect(error).toBeUndefined();
     expect(items[0]!.json).toMatchObject({ sessionId: 'me', status: 'CONNECTED' });
+  });
+});
+
+/** Runs one operation and expects it to succeed; answers its output items' JSON. */
+async function ok(resource: string, operation: string, parameters: IDataObject = {}, input?: INodeExecutionData[]) {
+  const { error, items } = await runNode({ resource, operation, ...parameters }, input);
+  if (error) throw new Error(`${resource}.${operation}: ${error.message} (${(error as { description?: string }).description ?? ''})`);
+  for (const item of items) expect(item.pairedItem).toEqual({ item: 0 });
+  return items.map((item) => item.json);
+}
+
+describe('every operation reaches its route', () => {
+  it('message: location, contact, poll, reaction, edit, forward, read, presence, delete, document from a URL, voice note', async () => {
+    const [location] = await ok('message', 'sendLocation', {
+      to: CARA,
+      latitude: 52.520008,
+      longitude: 13.404954,
+      options: { name: 'Alex' },
+    });
+    expect(await world.sim.waitForInbox(CARA, (e) => e.id === location!.messageId, 10_000)).toMatchObject({ type: 'location' });
+
+    const [card] = await ok('message', 'sendContact', { to: CARA, contacts: { contact: [{ name: 'Dan', phone: typed(DAN) }] } });
+    expect(await world.sim.waitForInbox(CARA, (e) => e.id === card!.messageId, 10_000)).toMatchObject({ type: 'contact' });
+
+    const [poll] = await ok('message', 'sendPoll', {
+      to: CARA,
+      pollName: 'Lunch?',
+      pollOptions: 'Pizza, Sushi\nSalad',
+      selectableCount: 1,
+    });
+    const pollEntry = await world.sim.waitForInbox(CARA, (e) => e.id === poll!.messageId, 10_000);
+    expect(JSON.stringify(pollEntry.poll)).toContain('Sushi');
+
+    const [text] = await ok('message', 'sendText', { to: CARA, text: 'typo hree', options: { idempotencyKey: 'tour-1' } });
+    const [again] = await ok('message', 'sendText', { to: CARA, text: 'typo hree', options: { idempotencyKey: 'tour-1' } });
+    expect(again!.messageId).toBe(text!.messageId);
+    await world.sim.waitForInbox(CARA, (e) => e.id === text!.messageId, 10_000);
+    await ok('message', 'sendReaction', { to: CARA, messageId: text!.messageId, emoji: '👍' });
+    await ok('message', 'edit', { messageId: text!.messageId, text: 'typo here' });
+    expect(await world.sim.waitForInbox(CARA, (e) => e.id === text!.messageId && e.editedText === 'typo here', 10_000)).toBeDefined();
+    const [forwarded] = await ok('message', 'forward', { messageId: text!.messageId, to: DAN });
+    expect(forwarded!.messageId).toEqual(expect.any(String));
+
+    const { id: incoming } = await world.sim.send(CARA, { to: ME, text: 'read me' });
+    await storedMessage(world.gateway, world.sessionRowId, incoming);
+    expect(await ok('message', 'markRead', { chatId: typed(CARA), messageIds: incoming })).toEqual([
+      { chatId: phoneJid(CARA), messageIds: [incoming] },
+    ]);
+
+    expect(await ok('message', 'sendPresence', { state: 'composing', to: CARA })).toEqual([{ state: 'composing', to: phoneJid(CARA) }]);
+    await ok('message', 'sendPresence', { state: 'available' });
+    await ok('message', 'delete', { messageId: forwarded!.messageId });
+
+    const [doc] = await ok('message', 'sendDocument', {
+      to: CARA,
+      mediaSource: 'url',
+      mediaUrl: media.url('/files/report.pdf'),
+      fileName: 'report.pdf',
+      caption: 'the report',
+    });
+    expect(await world.sim.waitForInbox(CARA, (e) => e.id === doc!.messageId, 10_000)).toMatchObject({
+      type: 'document',
+      fileName: 'report.pdf',
+      mimetype: 'application/pdf',
+    });
+    const [voice] = await ok('message', 'sendAudio', { to: CARA, mediaSource: 'binary', binaryPropertyName: 'data', ptt: true }, [
+      { json: {}, binary: { data: { data: VOICE.toString('base64'), mimeType: 'audio/ogg', fileName: 'hi.ogg' } } },
+    ]);
+    expect(await world.sim.waitForInbox(CARA, (e) => e.id === voice!.messageId, 10_000)).toMatchObject({ type: 'audio' });
+  });
+
+  it('group: rename, describe, settings, participants, invite codes, list, leave', async () => {
+    const [group] = await ok('group', 'create', { subject: 'Tour', participants: CARA });
+    const groupJid = { __rl: true, mode: 'id', value: group!.jid };
+    expect(await ok('group', 'updateSubject', { groupJid, subject: 'Tour 2' })).toEqual([expect.objectContaining({ subject: 'Tour 2' })]);
+    expect(await ok('group', 'updateDescription', { groupJid, description: 'What we do' })).toEqual([
+      expect.objectContaining({ description: 'What we do' }),
+    ]);
+    const [locked] = await ok('group', 'updateSettings', { groupJid, settings: { announcement: true, locked: true } });
+    expect(locked!.settings).toMatchObject({ announce: true, restrict: true });
+    const [added] = await ok('group', 'addParticipants', { groupJid, participants: typed(DAN) });
+    expect(added!.results).toEqual([expect.objectContaining({ jid: phoneJid(DAN), status: 200 })]);
+    await ok('group', 'promoteParticipants', { groupJid, participants: DAN });
+    await ok('group', 'demoteParticipants', { groupJid, participants: DAN });
+    await ok('group', 'removeParticipants', { groupJid, participants: DAN });
+    const [invite] = await ok('group', 'getInviteCode', { groupJid });
+    expect(invite!.url).toMatch(/^https:\/\/chat\.whatsapp\.com\//);
+    const [revoked] = await ok('group', 'revokeInviteCode', { groupJid });
+    expect(revoked!.code).not.toBe(invite!.code);
+    const listed = await ok('group', 'getAll', { returnAll: true, refresh: true });
+    expect(listed.map((g) => g.jid)).toContain(group!.jid);
+    expect(await ok('group', 'getAll', { returnAll: false, limit: 1 })).toHaveLength(1);
+    expect(await ok('group', 'leave', { groupJid })).toEqual([expect.objectContaining({ groupJid: group!.jid })]);
+  });
+
+  it('contact: get, block, unblock, list; a missing profile picture is a gateway error', async () => {
+    expect(await ok('contact', 'get', { contactId: typed(CARA) })).toEqual([expect.objectContaining({ jid: phoneJid(CARA) })]);
+    expect(await ok('contact', 'block', { contactId: DAN })).toEqual([expect.objectContaining({ isBlocked: true })]);
+    expect(await ok('contact', 'unblock', { contactId: DAN })).toEqual([expect.objectContaining({ isBlocked: false })]);
+    expect((await ok('contact', 'getAll', { returnAll: true })).length).toBeGreaterThan(0);
+    const picture = await runNode({ resource: 'contact', operation: 'getProfilePicture', contactId: CARA, size: 'preview' });
+    expect(picture.error ? Number((picture.error as { httpCode?: string }).httpCode) : 200).toBeLessThan(500);
+  });
+
+  it('chat: list, messages, archive, pin, mute and back', async () => {
+    const chats = await ok('chat', 'getAll', { returnAll: true });
+    expect(chats.map((c) => c.jid)).toContain(phoneJid(CARA));
+    expect((await ok('chat', 'getMessages', { chatId: CARA, returnAll: false, limit: 3 })).length).toBe(3);
+    expect(await ok('chat', 'archive', { chatId: CARA })).toEqual([expect.objectContaining({ isArchived: true })]);
+    expect(await ok('chat', 'unarchive', { chatId: CARA })).toEqual([expect.objectContaining({ isArchived: false })]);
+    expect(await ok('chat', 'pin', { chatId: CARA })).toEqual([expect.objectContaining({ isPinned: true })]);
+    expect(await ok('chat', 'unpin', { chatId: CARA })).toEqual([expect.objectContaining({ isPinned: false })]);
+    expect(await ok('chat', 'mute', { chatId: CARA, duration: 28800 })).toEqual([expect.objectContaining({ isMuted: true })]);
+    expect(await ok('chat', 'unmute', { chatId: CARA })).toEqual([expect.objectContaining({ isMuted: false })]);
+  });
+
+  it('session: create, QR code as JSON and PNG, pairing code, list, log out', async () => {
+    const [created] = await ok('session', 'create', { newSessionId: 'second', options: { name: 'Second', linkWorkflow: true } });
+    expect(created).toMatchObject({ sessionId: 'second', name: 'Second', workflowId: 'engine-test' });
+    await sessionWhere(world.gateway, world.key, 'second', (s) => s.status === 'QR_REQUIRED');
+    const second = { __rl: true, mode: 'id', value: 'second' };
+    const qr = await runNode({ resource: 'session', operation: 'getQr', sessionId: second, image: true, binaryPropertyName: 'qr' });
+    expect(qr.error).toBeUndefined();
+    expect(qr.items[0]!.json).toMatchObject({ qr: expect.any(String), expiresAt: expect.any(String) });
+    expect(qr.items[0]!.binary!.qr!.mimeType).toBe('image/png');
+    expect(Buffer.from(qr.items[0]!.binary!.qr!.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
+
+    await world.sim.createAccount('15550801004', 'Eve');
+    const [pairing] = await ok('session', 'requestPairingCode', { sessionId: second, phoneNumber: '+1 555 080 1004' });
+    expect(pairing!.pairingCode).toMatch(/^[A-Z0-9]{8}$/);
+
+    expect((await ok('session', 'getAll', { returnAll: true })).map((s) => s.sessionId).sort()).toEqual(['me', 'second']);
+    expect(await ok('session', 'logout', { sessionId: second })).toEqual([expect.objectContaining({ sessionId: 'second' })]);
   });
 });
