@@ -120,6 +120,15 @@ describe('message', () => {
     expect(item.binary!.file!.mimeType).toBe('image/png');
     expect(Buffer.from(item.binary!.file!.data, 'base64').equals(PNG)).toBe(true);
     expect(item.pairedItem).toEqual({ item: 0 });
+
+    const [text] = await ok('message', 'sendText', { to: CARA, text: 'no media here' });
+    const failed = await runNode({
+      resource: 'message',
+      operation: 'downloadMedia',
+      messageId: text!.messageId,
+      binaryPropertyName: 'file',
+    });
+    expect(failed.error).toMatchObject({ name: 'NodeApiError', httpCode: '422', message: expect.stringMatching(/media/i) });
   });
 
   it('a gateway failure is a NodeApiError with the gateway message and status', async () => {

@@ -10,12 +10,12 @@ interface Page {
 
 /**
  * Reads a paginated list (`{data, nextCursor}`) page by page: everything with `limit` undefined,
- * otherwise at most `limit` entries.
+ * otherwise at most `limit` entries. `firstPageQs` goes with the first request only (e.g. a refresh).
  */
 export async function baileysApiRequestAllItems(
   this: IExecuteFunctions,
   path: string,
-  qs: IDataObject,
+  firstPageQs: IDataObject,
   limit: number | undefined,
   itemIndex: number,
 ): Promise<IDataObject[]> {
@@ -24,7 +24,7 @@ export async function baileysApiRequestAllItems(
   do {
     const pageSize = Math.min(200, limit === undefined ? 200 : limit - items.length);
     const page = (await baileysApiRequest.call(this, 'GET', path, {
-      qs: { ...qs, limit: pageSize, ...(cursor ? { cursor } : {}) },
+      qs: cursor ? { limit: pageSize, cursor } : { ...firstPageQs, limit: pageSize },
       itemIndex,
     })) as Page;
     items.push(...page.data);
