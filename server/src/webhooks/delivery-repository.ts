@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Queryable, WebhookDeliveryAttemptTable, WebhookDeliveryTable, WebhookStatus } from '../db/database';
+import type { Db, Queryable, WebhookDeliveryAttemptTable, WebhookDeliveryTable, WebhookStatus } from '../db/database';
 import { newId } from '../db/ids';
 import { fromJson, toJson } from '../db/json';
 import type { AttemptResult } from './delivery-sender';
@@ -36,44 +36,80 @@ export type DeliveryAttempt = Omit<Selectable<WebhookDeliveryAttemptTable>, 'req
 const DUE = ['PENDING', 'RETRYING'] as const;
 
 /**
- * Takes up to `limit` due deliveries of active webhooks: rows locked by another claimer are skipped, and
- * the claimed rows get `nextRetry = lease` so no one else takes them until the lease runs out (a
- * crashed dispatcher's deliveries come back then). Oldest due first.
+ * Takes up to `limit` due deliveries: rows locked by another claimer are skipped, and the claimed rows get
+ * `nextRetry = lease` so no one else takes them until the lease runs out (a crashed dispatcher's deliveries
+ * come back then). New deliveries before retries, oldest first: the (status, nextRetry) index order, so
+ * the locking read stops after `limit` rows instead of sorting (and locking) the whole backlog.
+ * Deliveries of a disabled webhook are parked (nextRetry NULL) until it is enabled again.
  */
-export async function claimDue(db: Queryable, limit: number, now: Date, lease: Date): Promise<ClaimedDelivery[]> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('WebhookDelivery')
-      .select(['id'])
-      .where('status', 'in', DUE)
-      .where('nextRetry', '<=', now)
-      .where('webhookId', 'in', (eb) => eb.selectFrom('Webhook').select('id').where('isActive', '=', true))
-      .orderBy('nextRetry')
-      .orderBy('createdAt')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (rows.length === 0) return [];
-    const ids = rows.map((row) => row.id);
-    await trx.updateTable('WebhookDelivery').set({ nextRetry: lease }).where('id', 'in', ids).execute();
-    const claimed = await trx
-      .selectFrom('WebhookDelivery as d')
-      .innerJoin('Webhook as w', 'w.id', 'd.webhookId')
-      .leftJoin('WebhookSettings as s', 's.webhookId', 'w.id')
-      .select(['d.id', 'd.event', 'd.payload', 'd.attempts', 'd.webhookId', 'w.url', 'w.secret', 'w.maxRetries', 'w.userId'])
-      .select(['s.previousSecret', 's.previousSecretExpiresAt'])
-      .where('d.id', 'in', ids)
-      .orderBy('d.nextRetry')
-      .execute();
-    return claimed.map((row) => ({
-      ...row,
-      payload: typeof row.payload === 'string' ? row.payload : toJson(row.payload),
-      previousSecret: row.previousSecret ?? null,
-      previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
-      lease,
-    }));
-  });
+export async function claimDue(db: Db, limit: number, now: Date, lease: Date): Promise<ClaimedDelivery[]> {
+  // READ COMMITTED: the locking read takes record locks only, no gap locks that the outbox's inserts
+  // (new deliveries landing in the same index range) would deadlock against.
+  return db
+    .transaction()
+    .setIsolationLevel('read committed')
+    .execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('WebhookDelivery')
+        .select(['id'])
+        .where('status', 'in', DUE)
+        .where('nextRetry', '<=', now)
+        .orderBy('status')
+        .orderBy('nextRetry')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (rows.length === 0) return [];
+      const ids = rows.map((row) => row.id);
+      const claimed = await trx
+        .selectFrom('WebhookDelivery as d')
+        .innerJoin('Webhook as w', 'w.id', 'd.webhookId')
+        .leftJoin('WebhookSettings as s', 's.webhookId', 'w.id')
+        .select([
+          'd.id',
+          'd.event',
+          'd.payload',
+          'd.attempts',
+          'd.webhookId',
+          'w.url',
+          'w.secret',
+          'w.maxRetries',
+          'w.userId',
+          'w.isActive',
+        ])
+        .select(['s.previousSecret', 's.previousSecretExpiresAt'])
+        .where('d.id', 'in', ids)
+        .orderBy('d.status')
+        .orderBy('d.nextRetry')
+        .execute();
+      const parked = claimed.filter((row) => !row.isActive).map((row) => row.id);
+      if (parked.length > 0) await trx.updateTable('WebhookDelivery').set({ nextRetry: null }).where('id', 'in', parked).execute();
+      const taken = claimed.filter((row) => row.isActive);
+      if (taken.length > 0) {
+        await trx
+          .updateTable('WebhookDelivery')
+          .set({ nextRetry: lease })
+          .where(
+            'id',
+            'in',
+            taken.map((row) => row.id),
+          )
+          .execute();
+      }
+      return taken.map(({ isActive: _active, ...row }) => ({
+        ...row,
+        payload: typeof row.payload === 'string' ? row.payload : toJson(row.payload),
+        previousSecret: row.previousSecret ?? null,
+        previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
+        lease,
+      }));
+    });
+}
+
+/** A webhook was enabled again: its waiting deliveries (parked or between retries) are due now. */
+export async function resumeDeliveries(db: Queryable, webhookId: string, now: Date): Promise<void> {
+  await db.updateTable('WebhookDelivery').set({ nextRetry: now }).where('webhookId', '=', webhookId).where('status', 'in', DUE).execute();
 }
 
 /**

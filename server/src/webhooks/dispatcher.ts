@@ -147,7 +147,10 @@ export class WebhookDispatcher {
     );
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.db.transaction().execute((trx) => this.record(trx, results));
+        await this.db
+          .transaction()
+          .setIsolationLevel('read committed')
+          .execute((trx) => this.record(trx, results));
         return;
       } catch (error) {
         // The attempts happened; if they cannot be recorded the lease runs out and they are sent again.

@@ -86,8 +86,8 @@ export class WebhookService {
     const event = body.event === undefined ? undefined : this.eventSetting(body.event);
     if (body.url !== undefined) await this.checkUrl(body.url);
     const reenabled = body.isActive === true && !current.isActive;
-    await this.db.transaction().execute((trx) =>
-      webhooks.updateWebhook(trx, id, {
+    await this.db.transaction().execute(async (trx) => {
+      await webhooks.updateWebhook(trx, id, {
         ...(body.url !== undefined ? { url: body.url } : {}),
         ...(event !== undefined ? { event } : {}),
         ...(body.isActive !== undefined ? { isActive: body.isActive } : {}),
@@ -96,8 +96,9 @@ export class WebhookService {
         ...(body.workflowId !== undefined ? { workflowId: body.workflowId } : {}),
         ...(body.sessionIds !== undefined ? { sessionIds: body.sessionIds } : {}),
         ...(body.metadata !== undefined ? { metadata: body.metadata } : {}),
-      }),
-    );
+      });
+      if (reenabled) await deliveries.resumeDeliveries(trx, id, new Date());
+    });
     if (reenabled) this.wake();
     return view(await this.find(principal, id));
   }

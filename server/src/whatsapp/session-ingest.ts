@@ -1,7 +1,7 @@
 import type { BaileysEventMap } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/database';
-import { isDeadlock } from '../db/errors';
+import { retryOnDeadlock } from '../db/errors';
 import type { DomainEvent } from '../events/catalogue';
 import type { AuthCodec } from './auth/auth-cipher';
 import { EarlyOperations } from './early-operations';
@@ -19,8 +19,6 @@ import type { WASocket } from './socket-factory';
 
 /** Runs inside the transaction that stored what the events report (the webhook outbox plugs in here). */
 export type OutboxWriter = (trx: Queryable, session: SessionIdentity, events: DomainEvent[]) => Promise<unknown>;
-
-const DEADLOCK_RETRIES = 5;
 
 /** A batch whose CPU work is done, waiting for its write. */
 export interface PreparedBatch {
@@ -72,13 +70,15 @@ export class SessionIngest {
     if (batches.length === 0) return [];
     const ctx = batches.at(-1)!.ctx;
     const merged = mergeHistoryBatches(batches.map((batch) => batch.prepared));
-    const events = await this.withDeadlockRetry(() =>
-      this.db.transaction().execute(async (trx) => {
-        const produced: DomainEvent[] = [];
-        for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
-        for (const write of this.outboxWriters) await write(trx, session, produced);
-        return produced;
-      }),
+    const events = await retryOnDeadlock(
+      () =>
+        this.db.transaction().execute(async (trx) => {
+          const produced: DomainEvent[] = [];
+          for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
+          for (const write of this.outboxWriters) await write(trx, session, produced);
+          return produced;
+        }),
+      (attempt) => this.log.warn({ attempt }, 'ingest transaction deadlocked; retrying'),
     );
     if (events.length > 0) this.publish(session, events);
     return events;
@@ -114,17 +114,5 @@ export class SessionIngest {
       if (typeof lidUser === 'string') map.learn(`${lidUser}@lid`, `${keyId}@s.whatsapp.net`);
     }
     return map;
-  }
-
-  private async withDeadlockRetry<T>(work: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (error) {
-        if (!isDeadlock(error) || attempt >= DEADLOCK_RETRIES) throw error;
-        this.log.warn({ attempt }, 'ingest transaction deadlocked; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db, Queryable, SessionStatus } from '../db/database';
+import { retryOnDeadlock } from '../db/errors';
 import { toNullableJson } from '../db/json';
 import { updateSession } from '../sessions/session-repository';
 import type { SerialQueue } from './serial-queue';
@@ -81,10 +82,12 @@ export class SessionStateWriter {
     try {
       const record = this.record;
       if (record) {
-        await this.db.transaction().execute(async (trx) => {
-          await updateSession(trx, this.sessionRowId, columns);
-          await record(trx, next, previous);
-        });
+        await retryOnDeadlock(() =>
+          this.db.transaction().execute(async (trx) => {
+            await updateSession(trx, this.sessionRowId, columns);
+            await record(trx, next, previous);
+          }),
+        );
       } else {
         await updateSession(this.db, this.sessionRowId, columns);
       }
