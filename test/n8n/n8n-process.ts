@@ -13,6 +13,8 @@ export interface N8n {
   baseUrl: string;
   /** Everything n8n printed so far. */
   output(): string;
+  /** Resolves once n8n serves its REST API; fails when n8n exits or the time is up. */
+  ready(timeoutMs?: number): Promise<void>;
   /** The internal REST API (`/rest/...`) with the owner's session cookie once `setupOwner` ran. */
   rest<T = any>(method: string, route: string, body?: unknown): Promise<T>;
   setupOwner(owner: { email: string; password: string; firstName: string; lastName: string }): Promise<void>;
@@ -38,7 +40,11 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startN8n(options: { entry: string; customExtensions: string; readyTimeoutMs?: number }): Promise<N8n> {
+/**
+ * Spawns n8n and answers at once, so the caller can register `stop` for cleanup before waiting for
+ * `ready()`.
+ */
+export async function spawnN8n(options: { entry: string; customExtensions: string }): Promise<N8n> {
   const userFolder = await mkdtemp(path.join(os.tmpdir(), 'n8n-e2e-'));
   const port = await freePort();
   const brokerPort = await freePort();
@@ -95,27 +101,28 @@ export async function startN8n(options: { entry: string; customExtensions: strin
     return (parsed && typeof parsed === 'object' && 'data' in parsed ? parsed.data : parsed) as T;
   };
 
-  // Ready once the database is migrated (/healthz/readiness) and n8n says the editor is up.
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
-  try {
+  /** Ready once the database is migrated (/healthz/readiness) and n8n says the editor is up. */
+  const ready = async (timeoutMs = 120_000) => {
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`n8n exited (${child.exitCode ?? child.signalCode})`);
-      const ready = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).then(
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`n8n exited (${child.exitCode ?? child.signalCode})\n--- n8n output ---\n${output.slice(-8000)}`);
+      }
+      const answered = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) }).then(
         (response) => response.ok,
         () => false,
       );
       // The log line comes after the nodes are loaded and the REST API is mounted.
-      if (ready && output.includes('Editor is now accessible')) break;
-      if (Date.now() > deadline) throw new Error('n8n did not become ready in time');
+      if (answered && output.includes('Editor is now accessible')) return;
+      if (Date.now() > deadline)
+        throw new Error(`n8n did not become ready in ${timeoutMs / 1000} s\n--- n8n output ---\n${output.slice(-8000)}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n--- n8n output ---\n${output.slice(-8000)}`);
-  }
+  };
 
   return {
     baseUrl,
+    ready,
     output: () => output,
     rest,
     async setupOwner(owner) {
