@@ -58,7 +58,7 @@ export async function spawnN8n(options: { entry: string; customExtensions: strin
     N8N_HOST: '127.0.0.1',
     N8N_PROTOCOL: 'http',
     // The URL n8n gives trigger nodes for their webhooks (and so the one the gateway calls).
-    WEBHOOK_URL: `${baseUrl}/`,
+    N8N_WEBHOOK_URL: `${baseUrl}/`,
     N8N_RUNNERS_BROKER_PORT: String(brokerPort),
     N8N_CUSTOM_EXTENSIONS: options.customExtensions,
     N8N_SECURE_COOKIE: 'false',
