@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createEngine, type WorkflowNode } from '../helpers/n8n-engine';
 import { HookContext, WebhookContext } from 'n8n-core';
-import type { IDataObject, INodeExecutionData, INodeParameters, IWebhookData, IWebhookResponseData, Workflow } from 'n8n-workflow';
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
+import {
+  type IDataObject,
+  type INodeExecutionData,
+  type INodeParameters,
+  type IWebhookData,
+  type IWebhookResponseData,
+  type Workflow,
+} from 'n8n-workflow';
 import { BaileysApi } from '../../credentials/BaileysApi.credentials';
 import { WhatsAppBaileysTrigger } from '../../nodes/WhatsAppBaileysTrigger/WhatsAppBaileysTrigger.node';
 import { sign } from '../../nodes/WhatsAppBaileysTrigger/signature';
@@ -211,7 +220,14 @@ async function post(url: string, headers: Record<string, string>, body: Buffer) 
   return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
 }
 
+/** What the node logged at warn level or above (a failed delete says why here). */
+const warnings: string[] = [];
+
 beforeAll(async () => {
+  const quiet = () => {};
+  const keep = (message: string, meta?: object) => warnings.push(`${message} ${JSON.stringify(meta ?? {})}`);
+  // Node contexts log through n8n's DI logger.
+  Container.set(Logger, { error: keep, warn: keep, info: quiet, debug: quiet, verbose: quiet, scoped: () => ({}) } as never);
   await startReceiver();
   world = await startConnectedWorld(
     'nodes_trigger',
@@ -387,14 +403,14 @@ describe('WhatsApp (Baileys) Trigger on a real gateway', () => {
     expect(both.map((delivery) => delivery.status)).toEqual([200, 200]);
     expect(both.every((delivery) => delivery.result?.workflowData?.[0]?.[0]?.json.text === 'to both')).toBe(true);
 
-    expect(await active.deactivate(true)).toBe(true);
+    expect({ deleted: await active.deactivate(true), warnings }).toEqual({ deleted: true, warnings: [] });
     expect((await getWebhook(test.webhookId)).status).toBe(404);
     expect(Object.keys(registrationsOf(active))).toEqual([active.url()]);
     expect(await active.checkExists()).toBe(true);
   });
 
   it('deactivation deletes the webhook; one already gone is fine', async () => {
-    expect(await active.deactivate()).toBe(true);
+    expect({ deleted: await active.deactivate(), warnings }).toEqual({ deleted: true, warnings: [] });
     expect((await getWebhook(webhookId)).status).toBe(404);
     expect(registrationsOf(active)).toEqual({});
     expect(await active.deactivate()).toBe(true);
