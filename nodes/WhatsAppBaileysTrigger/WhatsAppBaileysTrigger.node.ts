@@ -15,7 +15,7 @@ import {
 } from 'n8n-workflow';
 import { searchSessions, sessionLocator } from '../shared/sessions';
 import { baileysApiRequest, type BinaryResponse } from '../shared/transport';
-import { droppedBy, isEnvelope, mediaOf, toItem, type EventOptions } from './events';
+import { droppedBy, eventSetting, isEnvelope, MAX_EVENT_SETTING_LENGTH, mediaOf, toItem, type EventOptions } from './events';
 import { matches, registrations, type Registration, type WantedRegistration } from './registrations';
 import { signedRequest, verify } from './signature';
 
@@ -35,23 +35,30 @@ const HIDDEN_EVENTS = new Set(['webhook.test']);
 
 const isNotFound = (error: unknown) => error instanceof NodeApiError && error.httpCode === '404';
 
+/** The gateway's event catalogue (`GET /webhooks/events`). */
+async function catalogue(this: IHookFunctions | ILoadOptionsFunctions): Promise<CatalogueEvent[]> {
+  return ((await baileysApiRequest.call(this, 'GET', '/webhooks/events')) as { events: CatalogueEvent[] }).events;
+}
+
 /** What the node's parameters ask the gateway to send, to the URL n8n gives this node in the current mode. */
-function wantedRegistration(this: IHookFunctions): WantedRegistration {
+async function wantedRegistration(this: IHookFunctions): Promise<WantedRegistration> {
   const url = this.getNodeWebhookUrl('default');
   if (!url) throw new NodeOperationError(this.getNode(), 'n8n gave this node no webhook URL');
   const events = this.getNodeParameter('events', []) as string[];
   if (events.length === 0) throw new NodeOperationError(this.getNode(), 'Choose at least one event');
+  // The catalogue is only needed when the plain list is too long for the gateway.
+  const event = events.join(',').length > MAX_EVENT_SETTING_LENGTH ? eventSetting(events, await catalogue.call(this)) : events.join(',');
   const scope = this.getNodeParameter('sessionScope', 'one') as string;
   const workflowId = this.getWorkflow().id ?? null;
   if (scope === 'workflow') {
     if (!workflowId) throw new NodeOperationError(this.getNode(), 'Save the workflow first: its ID selects the sessions');
-    return { url, event: events.join(','), sessionIds: null, workflowId };
+    return { url, event, sessionIds: null, workflowId };
   }
   const sessionId = this.getNodeParameter('sessionId', '', { extractValue: true }) as string;
   if (!sessionId) throw new NodeOperationError(this.getNode(), 'Choose a session');
   // No workflowId here: the gateway would then only route the session's events while the session
   // itself is on this workflow. The session id alone selects them.
-  return { url, event: events.join(','), sessionIds: [sessionId], workflowId: null };
+  return { url, event, sessionIds: [sessionId], workflowId: null };
 }
 
 /** Deletes a webhook on the gateway; one that is already gone counts as deleted. */
@@ -165,8 +172,7 @@ export class WhatsAppBaileysTrigger implements INodeType {
     listSearch: { searchSessions },
     loadOptions: {
       async getEvents(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-        const catalogue = (await baileysApiRequest.call(this, 'GET', '/webhooks/events')) as { events: CatalogueEvent[] };
-        return catalogue.events
+        return (await catalogue.call(this))
           .filter((event) => !HIDDEN_EVENTS.has(event.name))
           .map((event) => ({
             name: event.name,
@@ -184,7 +190,7 @@ export class WhatsAppBaileysTrigger implements INodeType {
        * current settings; otherwise forgets (and deletes) what is stale so that `create` runs.
        */
       async checkExists(this: IHookFunctions): Promise<boolean> {
-        const wanted = wantedRegistration.call(this);
+        const wanted = await wantedRegistration.call(this);
         const known = registrations(this);
         const registration = known[wanted.url];
         if (!registration?.webhookId || !registration.secret) {
@@ -211,7 +217,7 @@ export class WhatsAppBaileysTrigger implements INodeType {
       },
 
       async create(this: IHookFunctions): Promise<boolean> {
-        const wanted = wantedRegistration.call(this);
+        const wanted = await wantedRegistration.call(this);
         const body: IDataObject = {
           url: wanted.url,
           event: wanted.event,

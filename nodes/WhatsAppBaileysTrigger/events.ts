@@ -96,3 +96,40 @@ export function mediaOf(item: TriggerItem): { mimetype?: string; fileName?: stri
   const { mimetype, fileName } = media as IDataObject;
   return { mimetype: stringOrNull(mimetype) ?? undefined, fileName: stringOrNull(fileName) ?? undefined };
 }
+
+/** The longest `event` setting the gateway stores. */
+export const MAX_EVENT_SETTING_LENGTH = 255;
+
+/**
+ * The gateway's `event` setting for the chosen events: their names joined by commas, or, when that
+ * is too long for the gateway, each prefix whose every (non-opt-in) event is chosen written as
+ * `prefix.*` (patterns never match opt-in events, so those stay named). When even that is too long,
+ * `*` plus the chosen opt-in events: webhook() drops what was not chosen.
+ */
+export function eventSetting(
+  chosen: string[],
+  catalogue: { name: string; optIn: boolean }[],
+  maxLength = MAX_EVENT_SETTING_LENGTH,
+): string {
+  const plain = chosen.join(',');
+  if (plain.length <= maxLength) return plain;
+  const selected = new Set(chosen);
+  const byPrefix = new Map<string, string[]>();
+  for (const { name, optIn } of catalogue) {
+    if (optIn || !name.includes('.')) continue;
+    const prefix = name.split('.')[0]!;
+    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), name]);
+  }
+  const covered = new Set<string>();
+  const tokens: string[] = [];
+  for (const [prefix, names] of byPrefix) {
+    if (names.length > 1 && names.every((name) => selected.has(name))) {
+      tokens.push(`${prefix}.*`);
+      for (const name of names) covered.add(name);
+    }
+  }
+  const compact = [...tokens, ...chosen.filter((name) => !covered.has(name))].join(',');
+  if (compact.length <= maxLength) return compact;
+  const optIn = new Set(catalogue.filter((event) => event.optIn).map((event) => event.name));
+  return ['*', ...chosen.filter((name) => optIn.has(name))].join(',');
+}

@@ -1,6 +1,8 @@
 import { generateWebhookSecret, signWebhook } from '../../server/src/webhooks/signing';
 import { SIGNATURE_TOLERANCE_SECONDS, signedRequest, verify } from '../../nodes/WhatsAppBaileysTrigger/signature';
-import { droppedBy, toItem, type Envelope } from '../../nodes/WhatsAppBaileysTrigger/events';
+import { EventFilter } from '../../server/src/webhooks/event-filter';
+import { PUBLIC_EVENT_NAMES, isOptInEvent } from '../../server/src/events/public/catalogue';
+import { droppedBy, eventSetting, MAX_EVENT_SETTING_LENGTH, toItem, type Envelope } from '../../nodes/WhatsAppBaileysTrigger/events';
 
 /** The published Standard Webhooks test vector (the gateway's signing test uses it too). */
 const VECTOR = {
@@ -151,5 +153,35 @@ describe('trigger items', () => {
     const status = message({ chatId: 'status@broadcast', isGroup: false });
     expect(droppedBy(toItem(envelope('messages.upsert', status)), all)).toBe('status broadcast');
     expect(droppedBy(toItem(envelope('session.status', { status: 'CONNECTED' })), all)).toBeUndefined();
+  });
+});
+
+describe('the event setting sent to the gateway', () => {
+  const catalogue = PUBLIC_EVENT_NAMES.map((name) => ({ name, optIn: isOptInEvent(name) }));
+  const offered = PUBLIC_EVENT_NAMES.filter((name) => name !== 'webhook.test');
+  /** What the gateway would deliver for a setting. */
+  const delivered = (setting: string) => PUBLIC_EVENT_NAMES.filter((name) => EventFilter.parse(setting).matches(name));
+
+  it('is the plain list while it fits', () => {
+    expect(eventSetting(['messages.upsert', 'message.receipt'], catalogue)).toBe('messages.upsert,message.receipt');
+  });
+
+  it('folds complete prefixes into patterns when the list is too long, delivering exactly the choice', () => {
+    // Today's catalogue just fits in 255 characters; a shorter limit stands in for a longer catalogue.
+    expect(offered.join(',').length).toBeLessThanOrEqual(MAX_EVENT_SETTING_LENGTH);
+    const setting = eventSetting(offered, catalogue, 200);
+    expect(setting.length).toBeLessThanOrEqual(200);
+    expect(setting).toContain('messages.*');
+    expect(delivered(setting).sort()).toEqual([...offered].sort());
+
+    const some = ['messages.upsert', 'messages.update', 'messages.delete', 'messages.history', 'session.qr'];
+    expect(eventSetting(some, catalogue, 60)).toBe('messages.*,messages.history,session.qr');
+    expect(delivered('messages.*,messages.history,session.qr').sort()).toEqual([...some].sort());
+  });
+
+  it('falls back to * and the opt-in events, a superset webhook() narrows', () => {
+    const setting = eventSetting(offered, catalogue, 40);
+    expect(setting).toBe('*,messages.history');
+    expect(delivered(setting)).toEqual(expect.arrayContaining(offered));
   });
 });

@@ -440,6 +440,19 @@ describe('WhatsApp (Baileys) Trigger on a real gateway', () => {
     expect(await one.deactivate()).toBe(true);
   });
 
+  it('registers every event of the catalogue at once', async () => {
+    const all = activeTrigger({ sessionScope: 'workflow', events: [] }, 'b0c1d2e3-0000-4000-8000-000000000003');
+    const events = (await world.gateway.api.get('/api/v1/webhooks/events', { key: world.key })).body.events.map(
+      (e: { name: string }) => e.name,
+    );
+    all.workflow.getNode('WhatsApp Trigger')!.parameters.events = events.filter((name: string) => name !== 'webhook.test');
+    expect(await all.activate()).toBe(true);
+    const { webhookId: id } = registrationsOf(all)[all.url()]!;
+    expect((await getWebhook(id)).body.event.split(',').sort()).toEqual(events.filter((name: string) => name !== 'webhook.test').sort());
+    expect(await all.activate()).toBe(false);
+    expect(await all.deactivate()).toBe(true);
+  });
+
   it('offers the gateway catalogue (without webhook.test) and the sessions in the editor', async () => {
     const engine = engineFor(world);
     const context = engine.loadOptionsContext({
