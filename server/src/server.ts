@@ -90,7 +90,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await ctx.usage.close();
       await db.destroy();
     });
-    if (config.WEBHOOK_DISPATCH) ctx.delivery.dispatcher.start();
+    // Not before the server listens: deliveries claimed while startup still holds the event loop would
+    // run out of time before they are even sent.
+    if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');
     return { app, ctx };
