@@ -15,7 +15,7 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-const BATCH_SIZE = 50;
+const BATCH_SIZE = 200;
 
 /** Durable webhooks with this configuration's delivery limits, retry policy and address guard. */
 export function createWebhooks(config: Config, db: Db, log: Logger): Webhooks {
@@ -25,7 +25,7 @@ export function createWebhooks(config: Config, db: Db, log: Logger): Webhooks {
   const sender = new DeliverySender({ timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, allowedHosts });
   const dispatcher = new WebhookDispatcher(db, sender, log.child({ component: 'webhooks' }), {
     concurrency: config.WEBHOOK_CONCURRENCY,
-    batchSize: Math.min(BATCH_SIZE, config.WEBHOOK_CONCURRENCY),
+    batchSize: BATCH_SIZE,
     pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
     leaseMs: config.WEBHOOK_TIMEOUT_MS * 2 + 30_000,
     retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_DELAY_MS, maxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_MS },

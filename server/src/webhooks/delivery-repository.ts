@@ -113,55 +113,55 @@ export async function resumeDeliveries(db: Queryable, webhookId: string, now: Da
 }
 
 /**
- * Records attempts and moves their deliveries on, in one transaction. A delivery whose lease was taken
- * over meanwhile (it outlived the lease) keeps the newer claimer's state. Returns the ids recorded.
+ * Records attempts and moves their deliveries on, in one transaction with few statements: one UPDATE
+ * per distinct outcome (all first-attempt successes share one) and one multi-row INSERT of attempts.
+ * A delivery whose lease was taken over meanwhile (it outlived the lease) keeps the newer claimer's
+ * state; its attempt is logged all the same, because it happened.
  */
 export async function recordOutcomes(
   trx: Queryable,
   outcomes: readonly { delivery: ClaimedDelivery; outcome: DeliveryOutcome; attempt: AttemptResult }[],
-): Promise<Set<string>> {
-  const recorded = new Set<string>();
-  const groups = new Map<string, typeof outcomes>();
+): Promise<void> {
+  if (outcomes.length === 0) return;
+  const groups = new Map<string, (typeof outcomes)[number][]>();
   for (const entry of outcomes) {
-    const { status, attempts, nextRetry, response } = entry.outcome;
-    const key = JSON.stringify([status, attempts, nextRetry?.getTime() ?? null, response, entry.delivery.lease.getTime()]);
-    groups.set(key, [...(groups.get(key) ?? []), entry]);
+    const { status, nextRetry, response } = entry.outcome;
+    const key = JSON.stringify([status, nextRetry?.getTime() ?? null, response, entry.delivery.lease.getTime()]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(entry);
   }
   for (const group of groups.values()) {
-    const { status, attempts, nextRetry, response } = group[0]!.outcome;
-    const ids = group.map((entry) => entry.delivery.id);
-    const owned = await trx
-      .selectFrom('WebhookDelivery')
-      .select('id')
-      .where('id', 'in', ids)
-      .where('nextRetry', '=', group[0]!.delivery.lease)
-      .forUpdate()
-      .execute();
-    if (owned.length === 0) continue;
-    const ownedIds = owned.map((row) => row.id);
-    await trx.updateTable('WebhookDelivery').set({ status, attempts, nextRetry, response }).where('id', 'in', ownedIds).execute();
-    for (const id of ownedIds) recorded.add(id);
-  }
-  const attempts = outcomes.filter((entry) => recorded.has(entry.delivery.id));
-  if (attempts.length > 0) {
+    const { status, nextRetry, response } = group[0]!.outcome;
     await trx
-      .insertInto('WebhookDeliveryAttempt')
-      .values(
-        attempts.map(({ delivery, outcome, attempt }) => ({
-          id: newId(),
-          deliveryId: delivery.id,
-          attempt: outcome.attempts,
-          startedAt: attempt.startedAt,
-          durationMs: attempt.durationMs,
-          statusCode: attempt.statusCode,
-          error: attempt.error,
-          response: attempt.response,
-          requestHeaders: toJson(attempt.requestHeaders),
-        })),
+      .updateTable('WebhookDelivery')
+      .set({ status, nextRetry, response, attempts: sql<number>`attempts + 1` })
+      .where(
+        'id',
+        'in',
+        group.map((entry) => entry.delivery.id),
       )
+      .where('nextRetry', '=', group[0]!.delivery.lease)
       .execute();
   }
-  return recorded;
+  // IGNORE: a delivery deleted meanwhile (its webhook was) has no log to add to.
+  await trx
+    .insertInto('WebhookDeliveryAttempt')
+    .ignore()
+    .values(
+      outcomes.map(({ delivery, outcome, attempt }) => ({
+        id: newId(),
+        deliveryId: delivery.id,
+        attempt: outcome.attempts,
+        startedAt: attempt.startedAt,
+        durationMs: attempt.durationMs,
+        statusCode: attempt.statusCode,
+        error: attempt.error,
+        response: attempt.response,
+        requestHeaders: toJson(attempt.requestHeaders),
+      })),
+    )
+    .execute();
 }
 
 /** Webhook counters after a round of attempts: consecutive failures (Webhook.retries) and the last error. */

@@ -30,19 +30,34 @@ export interface DispatcherOptions {
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_BATCH = 1000;
 
+type Sent = { delivery: ClaimedDelivery; attempt: AttemptResult; outcome: DeliveryOutcome };
+
+/** Claim queries running at once in one process. */
+const CLAIMERS = 3;
+
+/** Most outcomes written by one record transaction. */
+const RECORD_BATCH = 200;
+
 /**
- * Sends what the outbox wrote. Claims due deliveries in small batches (SKIP LOCKED, so any number of
- * dispatchers in any number of processes share the work without taking the same row), POSTs them, and
- * records each attempt, the delivery's next state and the webhook's health in one transaction per batch.
+ * Sends what the outbox wrote, as a pipeline: a claimer takes due deliveries in batches (SKIP LOCKED, so
+ * any number of dispatchers in any number of processes share the work without taking the same row) and
+ * keeps a short queue of them; up to `concurrency` POSTs run at once, each slot taken by the next
+ * queued delivery as soon as it frees; a recorder writes finished attempts, the deliveries' next states
+ * and the webhooks' health in batched transactions.
  */
 export class WebhookDispatcher {
   private running = false;
-  private inFlight = 0;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly sleepers = new Set<() => void>();
   private woken = false;
-  private readonly settled = new Set<Promise<void>>();
   private pruneTimer: NodeJS.Timeout | undefined;
+  /** Claimed, waiting for a free slot. */
+  private readonly queued: ClaimedDelivery[] = [];
+  private inFlight = 0;
+  /** Sent, waiting to be recorded. */
+  private readonly sent: Sent[] = [];
+  private recording: Promise<void> | undefined;
+  private idle: (() => void) | undefined;
 
   constructor(
     private readonly db: Db,
@@ -54,7 +69,8 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    // Claims take a few commits' time each; overlapping claimers keep the slots fed.
+    this.loop = Promise.all(Array.from({ length: CLAIMERS }, () => this.run())).then(() => undefined);
     if (this.options.retentionMs > 0) {
       this.pruneTimer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
       this.pruneTimer.unref();
@@ -64,16 +80,18 @@ export class WebhookDispatcher {
   /** Something was written: look for due deliveries now instead of at the next poll. */
   wake(): void {
     this.woken = true;
-    this.wakeUp?.();
+    for (const wake of this.sleepers) wake();
   }
 
-  /** Stops claiming and waits until every delivery in flight is sent and recorded. */
+  /** Stops claiming and waits until every delivery it holds is sent and recorded. */
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.pruneTimer);
     this.wake();
     await this.loop;
-    await Promise.all(this.settled);
+    if (this.queued.length > 0 || this.inFlight > 0 || this.sent.length > 0 || this.recording) {
+      await new Promise<void>((resolve) => (this.idle = resolve));
+    }
   }
 
   /** Deletes finished deliveries past the retention, in small batches so no statement holds locks for long. */
@@ -92,26 +110,23 @@ export class WebhookDispatcher {
     return total;
   }
 
+  /** The claimer: keeps about two slots' worth of deliveries at hand. */
   private async run(): Promise<void> {
+    const target = this.options.concurrency * 2;
     while (this.running) {
-      const capacity = this.options.concurrency - this.inFlight;
-      if (capacity <= 0) {
+      const room = target - this.queued.length - this.inFlight;
+      if (room < Math.min(this.options.batchSize, this.options.concurrency) / 2) {
         await this.pause(this.options.pollIntervalMs);
         continue;
       }
       this.woken = false;
-      const claimed = await this.claim(Math.min(capacity, this.options.batchSize));
+      const claimed = await this.claim(Math.min(room, this.options.batchSize));
       if (claimed.length === 0) {
         if (!this.woken) await this.pause(this.options.pollIntervalMs);
         continue;
       }
-      this.inFlight += claimed.length;
-      const done: Promise<void> = this.deliver(claimed).finally(() => {
-        this.inFlight -= claimed.length;
-        this.settled.delete(done);
-        this.wake();
-      });
-      this.settled.add(done);
+      this.queued.push(...claimed);
+      this.fillSlots();
     }
   }
 
@@ -129,47 +144,65 @@ export class WebhookDispatcher {
   private pause(ms: number): Promise<void> {
     if (!this.running) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.sleepers.delete(done);
         resolve();
-      }
-      this.wakeUp = done;
-    }).then(() => void (this.wakeUp = undefined));
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
   }
 
-  private async deliver(claimed: ClaimedDelivery[]): Promise<void> {
-    const results = await Promise.all(
-      claimed.map(async (delivery) => {
-        const attempt = await this.sender.send(delivery.url, envelopeId(delivery.payload), delivery.payload, secretsOf(delivery));
-        return { delivery, attempt, outcome: outcomeOf(delivery, attempt, this.options.retry) };
-      }),
-    );
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db
-          .transaction()
-          .setIsolationLevel('read committed')
-          .execute((trx) => this.record(trx, results));
-        return;
-      } catch (error) {
-        // The attempts happened; if they cannot be recorded the lease runs out and they are sent again.
-        this.log.error({ err: error, attempt }, 'could not record webhook attempts');
-        if (attempt >= 3) return;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
+  private fillSlots(): void {
+    while (this.inFlight < this.options.concurrency && this.queued.length > 0) {
+      const delivery = this.queued.shift()!;
+      this.inFlight++;
+      void this.send(delivery).then((sent) => {
+        this.inFlight--;
+        this.sent.push(sent);
+        this.recording ??= this.recordAll();
+        this.fillSlots();
+        this.wake();
+      });
     }
   }
 
-  private async record(
-    trx: Queryable,
-    results: readonly { delivery: ClaimedDelivery; attempt: AttemptResult; outcome: DeliveryOutcome }[],
-  ): Promise<void> {
-    const recorded = await recordOutcomes(trx, results);
-    const byWebhook = new Map<string, typeof results>();
+  private async send(delivery: ClaimedDelivery): Promise<Sent> {
+    const attempt = await this.sender.send(delivery.url, envelopeId(delivery.payload), delivery.payload, secretsOf(delivery));
+    return { delivery, attempt, outcome: outcomeOf(delivery, attempt, this.options.retry) };
+  }
+
+  /** The recorder: writes what was sent, in batches, until nothing is left. */
+  private async recordAll(): Promise<void> {
+    while (this.sent.length > 0) {
+      const batch = this.sent.splice(0, RECORD_BATCH);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.db
+            .transaction()
+            .setIsolationLevel('read committed')
+            .execute((trx) => this.record(trx, batch));
+          break;
+        } catch (error) {
+          // The attempts happened; if they cannot be recorded the lease runs out and they are sent again.
+          this.log.error({ err: error, attempt }, 'could not record webhook attempts');
+          if (attempt >= 5) break;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
+    }
+    this.recording = undefined;
+    if (this.idle && this.queued.length === 0 && this.inFlight === 0) this.idle();
+  }
+
+  private async record(trx: Queryable, results: readonly Sent[]): Promise<void> {
+    await recordOutcomes(trx, results);
+    const byWebhook = new Map<string, Sent[]>();
     for (const entry of results) {
-      if (recorded.has(entry.delivery.id))
-        byWebhook.set(entry.delivery.webhookId, [...(byWebhook.get(entry.delivery.webhookId) ?? []), entry]);
+      let list = byWebhook.get(entry.delivery.webhookId);
+      if (!list) byWebhook.set(entry.delivery.webhookId, (list = []));
+      list.push(entry);
     }
     for (const [webhookId, entries] of byWebhook) {
       const lastSuccess = entries.findLastIndex((entry) => entry.outcome.status === 'SUCCESS');
@@ -215,6 +248,8 @@ export function secretsOf(
   return secrets;
 }
 
+/** The event id: the outbox writes it first, so it is read without parsing the whole body. */
 function envelopeId(payload: string): string {
-  return (JSON.parse(payload) as { id: string }).id;
+  const head = /^\{"id":"([^"]+)"/.exec(payload);
+  return head ? head[1]! : (JSON.parse(payload) as { id: string }).id;
 }
