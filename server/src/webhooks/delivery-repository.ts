@@ -51,7 +51,7 @@ export async function claimDue(db: Db, limit: number, now: Date, lease: Date): P
     .execute(async (trx) => {
       const rows = await trx
         .selectFrom('WebhookDelivery')
-        .select(['id'])
+        .select(['id', 'event', 'payload', 'attempts', 'webhookId'])
         .where('status', 'in', DUE)
         .where('nextRetry', '<=', now)
         .orderBy('status')
@@ -61,50 +61,35 @@ export async function claimDue(db: Db, limit: number, now: Date, lease: Date): P
         .skipLocked()
         .execute();
       if (rows.length === 0) return [];
-      const ids = rows.map((row) => row.id);
-      const claimed = await trx
-        .selectFrom('WebhookDelivery as d')
-        .innerJoin('Webhook as w', 'w.id', 'd.webhookId')
-        .leftJoin('WebhookSettings as s', 's.webhookId', 'w.id')
-        .select([
-          'd.id',
-          'd.event',
-          'd.payload',
-          'd.attempts',
-          'd.webhookId',
-          'w.url',
-          'w.secret',
-          'w.maxRetries',
-          'w.userId',
-          'w.isActive',
-        ])
-        .select(['s.previousSecret', 's.previousSecretExpiresAt'])
-        .where('d.id', 'in', ids)
-        .orderBy('d.status')
-        .orderBy('d.nextRetry')
-        .execute();
-      const parked = claimed.filter((row) => !row.isActive).map((row) => row.id);
+      const webhooks = await webhooksOf(trx, [...new Set(rows.map((row) => row.webhookId))]);
+      const parked = rows.filter((row) => !webhooks.get(row.webhookId)?.isActive).map((row) => row.id);
       if (parked.length > 0) await trx.updateTable('WebhookDelivery').set({ nextRetry: null }).where('id', 'in', parked).execute();
-      const taken = claimed.filter((row) => row.isActive);
-      if (taken.length > 0) {
-        await trx
-          .updateTable('WebhookDelivery')
-          .set({ nextRetry: lease })
-          .where(
-            'id',
-            'in',
-            taken.map((row) => row.id),
-          )
-          .execute();
-      }
-      return taken.map(({ isActive: _active, ...row }) => ({
-        ...row,
-        payload: typeof row.payload === 'string' ? row.payload : toJson(row.payload),
-        previousSecret: row.previousSecret ?? null,
-        previousSecretExpiresAt: row.previousSecretExpiresAt ?? null,
-        lease,
-      }));
+      const taken = rows.filter((row) => webhooks.get(row.webhookId)?.isActive);
+      if (taken.length === 0) return [];
+      const ids = taken.map((row) => row.id);
+      await trx.updateTable('WebhookDelivery').set({ nextRetry: lease }).where('id', 'in', ids).execute();
+      return taken.map((row) => {
+        const { url, secret, maxRetries, userId, previousSecret, previousSecretExpiresAt } = webhooks.get(row.webhookId)!;
+        const payload = typeof row.payload === 'string' ? row.payload : toJson(row.payload);
+        return { ...row, payload, url, secret, maxRetries, userId, previousSecret, previousSecretExpiresAt, lease };
+      });
     });
+}
+
+/** Where claimed deliveries go and how they are signed (not locked: a change lands with the next claim). */
+async function webhooksOf(db: Queryable, ids: string[]) {
+  const rows = await db
+    .selectFrom('Webhook as w')
+    .leftJoin('WebhookSettings as s', 's.webhookId', 'w.id')
+    .select(['w.id', 'w.url', 'w.secret', 'w.maxRetries', 'w.userId', 'w.isActive', 's.previousSecret', 's.previousSecretExpiresAt'])
+    .where('w.id', 'in', ids)
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { ...row, previousSecret: row.previousSecret ?? null, previousSecretExpiresAt: row.previousSecretExpiresAt ?? null },
+    ]),
+  );
 }
 
 /** A webhook was enabled again: its waiting deliveries (parked or between retries) are due now. */

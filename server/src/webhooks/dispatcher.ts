@@ -110,9 +110,9 @@ export class WebhookDispatcher {
     return total;
   }
 
-  /** The claimer: keeps about two slots' worth of deliveries at hand. */
+  /** A claimer: keeps enough deliveries at hand for two full claims or two rounds of slots. */
   private async run(): Promise<void> {
-    const target = this.options.concurrency * 2;
+    const target = Math.max(this.options.concurrency * 2, this.options.batchSize * 2);
     while (this.running) {
       const room = target - this.queued.length - this.inFlight;
       if (room < Math.min(this.options.batchSize, this.options.concurrency) / 2) {
