@@ -1,6 +1,7 @@
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { startSimulator, trustSimulator } from '../../test/wa-sim';
 import { BENCH_MYSQL, startBenchGateway } from '../lib/gateway';
+import { sleep, until } from '../lib/wait';
 
 // A history sync of 100k messages from the simulator's phone into the gateway's MySQL, as rows per
 // second, against raw mysql2 multi-row inserts of the same rows into a copy of the Message table,
@@ -10,18 +11,6 @@ const PER_CHAT = Number(process.env.BENCH_MESSAGES_PER_CHAT ?? 1000);
 const TOTAL = CHATS * PER_CHAT;
 const PHONE = '15559990001';
 const BATCH = 1000;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, label: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label} (last: ${JSON.stringify(value)})`);
-    await sleep(100);
-  }
-}
 
 /** JSON columns come back parsed; send them as the JSON text they were. */
 const asSqlValue = (value: unknown) =>

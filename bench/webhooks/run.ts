@@ -14,6 +14,7 @@ import { textEvent } from '../../test/webhooks/webhook-world';
 import { REPO_ROOT, startTs, waitFor, type Child } from '../lib/child';
 import { BENCH_MYSQL } from '../lib/gateway';
 import { startReceiver } from './receiver';
+import { sleep, until } from '../lib/wait';
 
 // Durable webhooks against raw HTTP, and their latency. The gateway (createServer) runs in this
 // process on a fresh database; the receiver (a plain node:http server answering 200 at once) and the
@@ -58,19 +59,8 @@ const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 900) * 1000;
 const ME = '15559980001';
 const contactPhone = (i: number) => `155599810${String(i).padStart(2, '0')}`;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
-
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, label: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label} (last: ${JSON.stringify(value)})`);
-    await sleep(100);
-  }
-}
 
 function percentiles(values: number[]): string {
   if (values.length === 0) return 'no samples';
