@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
 // - WebhookDeliveryAttempt: one row per HTTP attempt of a WebhookDelivery (request headers, response,
 //   timing), so the delivery log shows every attempt; WebhookDelivery keeps the latest state.
 // - SessionEventSequence: the last event sequence number handed out per session.
-// Indexes: deliveries of a webhook newest first (the log), and finished deliveries by age (pruning).
+// Indexes: deliveries of a webhook newest first (the log), and deliveries by creation (pruning), on a
+// column no update touches so that claiming and recording move no entries of it.
 
 const TABLE_OPTIONS = sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 
@@ -63,11 +64,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .on('WebhookDelivery')
     .columns(['webhookId', 'createdAt'])
     .execute();
-  await db.schema.createIndex('WebhookDelivery_status_updatedAt_idx').on('WebhookDelivery').columns(['status', 'updatedAt']).execute();
+  await db.schema.createIndex('WebhookDelivery_createdAt_idx').on('WebhookDelivery').column('createdAt').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('WebhookDelivery_status_updatedAt_idx').on('WebhookDelivery').execute();
+  await db.schema.dropIndex('WebhookDelivery_createdAt_idx').on('WebhookDelivery').execute();
   await db.schema.dropIndex('WebhookDelivery_webhookId_createdAt_idx').on('WebhookDelivery').execute();
   for (const table of ['SessionEventSequence', 'WebhookDeliveryAttempt', 'WebhookSettings']) {
     await db.schema.dropTable(table).ifExists().execute();

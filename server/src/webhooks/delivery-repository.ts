@@ -213,12 +213,13 @@ export async function requeueDelivery(db: Queryable, id: string, now: Date): Pro
   await db.updateTable('WebhookDelivery').set({ status: 'PENDING', nextRetry: now }).where('id', '=', id).execute();
 }
 
-/** Deletes up to `limit` finished deliveries last touched before `before`; returns how many. */
+/** Deletes up to `limit` finished deliveries created before `before`, oldest first; returns how many. */
 export async function pruneFinished(db: Queryable, before: Date, limit: number): Promise<number> {
   const result = await db
     .deleteFrom('WebhookDelivery')
+    .where('createdAt', '<', before)
     .where('status', 'in', ['SUCCESS', 'FAILED'])
-    .where('updatedAt', '<', before)
+    .orderBy('createdAt')
     .limit(limit)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
