@@ -62,6 +62,17 @@ it('pairs by code when created with a phone number', async () => {
   const waiting = await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'PAIRING_REQUIRED');
   expect(waiting.pairingCode).toMatch(/^[A-Z0-9]{8}$/);
   expect(waiting.phoneNumber).toBe(BEN);
+
+  // Asking again while the code waits answers that code at once (it used to hang 20 s and answer 502).
+  const startedAt = Date.now();
+  const again = await world.gateway.api.post('/api/v1/sessions/ben/pairing-code', { key, body: { phoneNumber: BEN } });
+  expect(again.status).toBe(200);
+  expect(again.body).toEqual({ pairingCode: waiting.pairingCode });
+  expect(Date.now() - startedAt).toBeLessThan(2000);
+  const other = await world.gateway.api.post('/api/v1/sessions/ben/pairing-code', { key, body: { phoneNumber: '+15550001099' } });
+  expect(other.status).toBe(409);
+  expect(other.body.message).toMatch(/\+15550001002/);
+
   await world.sim.enterPairingCode(BEN, waiting.pairingCode);
   const connected = await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
   expect(connected).toMatchObject({ phoneNumber: BEN, pairingCode: null });

@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../db/errors';
 import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
 import type { SessionManager } from '../whatsapp/session-manager';
+import { PairingInProgressError } from '../whatsapp/session-runtime';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { toHttpError } from '../whatsapp/whatsapp-errors';
 import { normalizePhoneNumber } from './phone-numbers';
@@ -63,7 +64,8 @@ export class SessionService {
     try {
       session = await sessions.insertSession(this.db, { ...input, phoneNumber: phone ?? null, userId: principal.id });
     } catch (error) {
-      if (isDuplicateKey(error)) throw conflict(`A session named "${input.sessionId}" already exists; choose another sessionId`);
+      if (isDuplicateKey(error))
+        throw conflict(`The sessionId "${input.sessionId}" is already taken; sessionIds are unique across all users, choose another`);
       throw error;
     }
     await this.manager.start(session, { pairingPhone: phone });
@@ -133,6 +135,8 @@ export class SessionService {
     try {
       return await this.manager.requestPairingCode(session, phone);
     } catch (error) {
+      if (error instanceof PairingInProgressError)
+        throw conflict(`A pairing code for +${error.phone} is waiting to be entered; POST .../disconnect first to pair another number`);
       throw new HttpError(502, `WhatsApp did not give a pairing code: ${(error as Error).message}`);
     }
   }

@@ -47,6 +47,13 @@ const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
 
+/** A pairing code for another number is waiting to be typed; only one pairing can run on a socket. */
+export class PairingInProgressError extends Error {
+  constructor(readonly phone: string) {
+    super(`a pairing code for +${phone} is waiting to be entered`);
+  }
+}
+
 /**
  * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session
  * manager creates these; nothing else touches the socket.
@@ -173,6 +180,13 @@ export class SessionRuntime {
   /** Asks WhatsApp for an 8-character code to type on the phone (instead of scanning a QR). */
   async requestPairingCode(phone: string): Promise<string> {
     if (this.state.status === 'CONNECTED') throw new Error('the session is already paired and connected');
+    // A code is already waiting to be typed: WhatsApp sends no new QR event while it waits, so a new
+    // request would never be answered. The same number gets the waiting code again.
+    const { status, pairingCode } = this.state;
+    if (!this.stopped && status === 'PAIRING_REQUIRED' && pairingCode) {
+      if (phone === this.pairingPhone) return pairingCode;
+      throw new PairingInProgressError(this.pairingPhone ?? '');
+    }
     this.pairingPhone = phone;
     const code = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('WhatsApp did not issue a pairing code in time')), PAIRING_CODE_TIMEOUT_MS);
