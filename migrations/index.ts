@@ -3,6 +3,7 @@ import * as initialSchema from './2026-11-25-001-initial-schema';
 import * as sessionKeys from './2026-11-25-002-session-keys';
 import * as messageTypeIndex from './2026-11-25-003-message-type-index';
 import * as webhookDelivery from './2026-11-27-004-webhook-delivery';
+import * as userTokenVersion from './2026-11-27-005-user-token-version';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-002-session-keys': sessionKeys,
   '2026-11-25-003-message-type-index': messageTypeIndex,
   '2026-11-27-004-webhook-delivery': webhookDelivery,
+  '2026-11-27-005-user-token-version': userTokenVersion,
 };

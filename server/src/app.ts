@@ -55,6 +55,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   for (const schema of [SessionResponse, MessageResponse, ChatResponse, ContactResponse, GroupResponse, WebhookResponse])
     app.addSchema(schema);
   app.decorateRequest('principal', null as never);
+  app.decorateRequest('credentialKind', null as never);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();

@@ -180,3 +180,75 @@ describe('registration', () => {
     }
   });
 });
+
+describe('password changes and login tokens (issue 10)', () => {
+  const login = (email: string, password: string) => gw.api.post('/api/v1/auth/login', { body: { email, password } });
+
+  it('needs the current password to set a new one: 400 without it, 401 when wrong', async () => {
+    const user = await gw.createUser('pw-change@test.local');
+    const token = (await login(user.email, 'user-password-1')).body.token;
+    const missing = await gw.api.patch('/api/v1/me', { key: token, body: { password: 'stolen-new-password' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toMatch(/currentPassword is required/);
+    const wrong = await gw.api.patch('/api/v1/me', {
+      key: user.key,
+      body: { password: 'stolen-new-password', currentPassword: 'not-the-password' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.message).toBe('Current password is incorrect');
+    expect((await login(user.email, 'stolen-new-password')).status).toBe(401);
+    expect((await login(user.email, 'user-password-1')).status).toBe(200);
+    const alone = await gw.api.patch('/api/v1/me', { key: user.key, body: { name: 'X', currentPassword: 'user-password-1' } });
+    expect(alone.status).toBe(400);
+  });
+
+  it('a password change ends every login token issued before it; the API key and new logins work', async () => {
+    const user = await gw.createUser('pw-tokens@test.local');
+    const before = (await login(user.email, 'user-password-1')).body.token;
+    const other = (await login(user.email, 'user-password-1')).body.token;
+    expect((await gw.api.get('/api/v1/me', { key: before })).status).toBe(200);
+    expect((await gw.api.get('/api/v1/me', { key: other })).status).toBe(200);
+
+    const changed = await gw.api.patch('/api/v1/me', {
+      key: before,
+      body: { password: 'brand-new-password', currentPassword: 'user-password-1' },
+    });
+    expect(changed.status).toBe(200);
+    for (const token of [before, other]) {
+      const res = await gw.api.get('/api/v1/me', { key: token });
+      expect(res.status).toBe(401);
+      expect(res.body.message).toMatch(/log in again/);
+    }
+    expect((await gw.api.get('/api/v1/me', { key: user.key })).status).toBe(200);
+    const after = (await login(user.email, 'brand-new-password')).body.token;
+    expect((await gw.api.get('/api/v1/me', { key: after })).status).toBe(200);
+  });
+
+  it('disabling a user ends their login tokens for good, even after re-enabling', async () => {
+    const user = await gw.createUser('disable-tokens@test.local');
+    const token = (await login(user.email, 'user-password-1')).body.token;
+    expect((await gw.api.get('/api/v1/me', { key: token })).status).toBe(200);
+    await gw.api.patch(`/api/v1/users/${user.id}`, { key: gw.adminKey, body: { isActive: false } });
+    await gw.api.patch(`/api/v1/users/${user.id}`, { key: gw.adminKey, body: { isActive: true } });
+    expect((await gw.api.get('/api/v1/me', { key: token })).status).toBe(401);
+    expect((await gw.api.get('/api/v1/me', { key: user.key })).status).toBe(200);
+  });
+
+  it('a login token mints an API key only with the current password; an API key needs none', async () => {
+    const user = await gw.createUser('mint@test.local');
+    const token = (await login(user.email, 'user-password-1')).body.token;
+    const bare = await gw.api.post('/api/v1/me/api-key', { key: token });
+    expect(bare.status).toBe(400);
+    expect(bare.body.message).toMatch(/currentPassword is required/);
+    const wrong = await gw.api.post('/api/v1/me/api-key', { key: token, body: { currentPassword: 'guess-guess' } });
+    expect(wrong.status).toBe(401);
+    expect((await gw.api.get('/api/v1/me', { key: user.key })).status).toBe(200);
+
+    const minted = await gw.api.post('/api/v1/me/api-key', { key: token, body: { currentPassword: 'user-password-1' } });
+    expect(minted.status).toBe(200);
+    expect((await gw.api.get('/api/v1/me', { key: minted.body.apiKey })).status).toBe(200);
+    const byKey = await gw.api.post('/api/v1/me/api-key', { key: minted.body.apiKey });
+    expect(byKey.status).toBe(200);
+    expect((await gw.api.get('/api/v1/me', { key: byKey.body.apiKey })).status).toBe(200);
+  });
+});

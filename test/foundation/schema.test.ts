@@ -18,6 +18,7 @@ const HELPER_TABLES = [
   'WebhookSettings',
   'WebhookDeliveryAttempt',
   'SessionEventSequence',
+  'UserTokenVersion',
 ];
 
 const database = testDatabase('schema');

@@ -98,7 +98,10 @@ describe('roles and isolation', () => {
     expect(renamed.body).toMatchObject({ name: 'Alice A.', role: 'USER' });
     const role = await gw.api.patch('/api/v1/me', { key: alice.key, body: { role: 'ADMIN' } });
     expect(role.status).toBe(400);
-    const password = await gw.api.patch('/api/v1/me', { key: alice.key, body: { password: 'new-alice-password' } });
+    const password = await gw.api.patch('/api/v1/me', {
+      key: alice.key,
+      body: { password: 'new-alice-password', currentPassword: 'user-password-1' },
+    });
     expect(password.status).toBe(200);
     const login = await gw.api.post('/api/v1/auth/login', { body: { email: alice.email, password: 'new-alice-password' } });
     expect(login.status).toBe(200);

@@ -1,12 +1,18 @@
 import type { Db } from '../db/database';
-import { findUserByApiKeyHash, findUserById } from '../users/user-repository';
+import { findUserByApiKeyHash, findUserById, tokenVersionOf } from '../users/user-repository';
 import { hashApiKey, looksLikeApiKey, sameHash } from './api-keys';
 import { toPrincipal, type Principal } from './principal';
 import type { PrincipalCache } from './principal-cache';
 
+export interface VerifiedToken {
+  userId: string;
+  /** Must equal the user's current token version (raised by a password change or deactivation). */
+  version: number;
+}
+
 export interface TokenVerifier {
-  /** The user id a valid, unexpired token names; throws otherwise. */
-  verify(token: string): string;
+  /** The user a valid, unexpired token names; throws otherwise. */
+  verify(token: string): VerifiedToken;
 }
 
 export type AuthOutcome = { principal: Principal } | { failure: string };
@@ -39,18 +45,23 @@ export class Authenticator {
   }
 
   private async byToken(token: string): Promise<AuthOutcome> {
-    let userId: string;
+    let verified: VerifiedToken;
     try {
-      userId = this.tokens.verify(token);
+      verified = this.tokens.verify(token);
     } catch (error) {
       const expired = (error as { code?: string }).code === 'FAST_JWT_EXPIRED';
       return { failure: expired ? 'Token expired' : 'Invalid API key or token' };
     }
-    const cacheKey = `user:${userId}`;
+    const { userId, version } = verified;
+    // The version is part of the key: a cached principal only ever vouches for the version it was checked at.
+    const cacheKey = `user:${userId}:v${version}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return { principal: cached };
     const user = await findUserById(this.db, userId);
     if (!user || !user.isActive) return { failure: 'Invalid API key or token' };
+    if ((await tokenVersionOf(this.db, userId)) !== version) {
+      return { failure: 'Token no longer valid (password changed or account disabled): log in again' };
+    }
     const principal = toPrincipal(user);
     this.cache.set(cacheKey, principal);
     return { principal };

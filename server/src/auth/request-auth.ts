@@ -1,11 +1,14 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
 import { forbidden, unauthorized } from '../http/errors';
+import { looksLikeApiKey } from './api-keys';
 import type { AuthOutcome, Authenticator } from './authenticator';
 import type { Principal } from './principal';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** How the caller authenticated: an API key, or a login token (from a password login). */
+    credentialKind: 'api-key' | 'token';
   }
 }
 
@@ -33,9 +36,11 @@ export function authenticateRequest(authenticator: Authenticator): onRequestHook
       return done(error as Error);
     }
     if (!presented) return done(unauthorized('Missing credentials: send "Authorization: Bearer <API key>" or "X-API-Key: <API key>"'));
+    const kind = looksLikeApiKey(presented.credential) ? 'api-key' : 'token';
     const settle = (outcome: AuthOutcome) => {
       if ('failure' in outcome) return done(unauthorized(outcome.failure));
       request.principal = outcome.principal;
+      request.credentialKind = kind;
       done();
     };
     const outcome = authenticator.authenticate(presented.credential, presented.source);

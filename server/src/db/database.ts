@@ -199,6 +199,12 @@ export interface SessionEventSequenceTable {
   lastSequence: ColumnType<number, number, number>;
 }
 
+/** Helper table: the version login tokens must carry (issue 10); no row means 0. */
+export interface UserTokenVersionTable {
+  userId: string;
+  version: number;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -213,6 +219,7 @@ export interface Database {
   WebhookSettings: WebhookSettingsTable;
   WebhookDeliveryAttempt: WebhookDeliveryAttemptTable;
   SessionEventSequence: SessionEventSequenceTable;
+  UserTokenVersion: UserTokenVersionTable;
 }
 
 /** What repositories take: the pool or an open transaction. */

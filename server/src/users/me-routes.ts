@@ -1,12 +1,27 @@
 import { Type } from '@sinclair/typebox';
+import { MAX_PASSWORD_BYTES } from '../auth/passwords';
 import { authErrors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import { ApiKey, Name, Password, UserRef } from './user-schemas';
 
+const CurrentPassword = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_BYTES, description: 'Your current password' });
+
 const UpdateMeBody = Type.Object(
-  { name: Type.Optional(Name), password: Type.Optional(Password) },
+  {
+    name: Type.Optional(Name),
+    password: Type.Optional(Password),
+    currentPassword: Type.Optional({ ...CurrentPassword, description: 'Required with password' }),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
+
+const RotateKeyBody = Type.Union([
+  Type.Object(
+    { currentPassword: Type.Optional({ ...CurrentPassword, description: 'Required when you call with a login token' }) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 
 /** The caller's own account. */
 export const meRoutes: RoutesPlugin = (ctx) => async (app) => {
@@ -21,12 +36,12 @@ export const meRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['me'],
-        summary: 'Change your name or password',
+        summary: 'Change your name, or your password (with currentPassword); a new password ends your login tokens',
         body: UpdateMeBody,
         response: { 200: UserRef, ...authErrors },
       },
     },
-    async (request) => ctx.users.update(request.principal.id, request.body),
+    async (request) => ctx.users.updateOwn(request.principal.id, request.body),
   );
 
   app.post(
@@ -34,10 +49,20 @@ export const meRoutes: RoutesPlugin = (ctx) => async (app) => {
     {
       schema: {
         tags: ['me'],
-        summary: 'Rotate your API key: the new key is returned once and the old one stops working at once',
+        summary:
+          'Rotate your API key: the new key is returned once and the old one stops working at once. ' +
+          'Called with a login token it needs {currentPassword}; with an API key no body.',
+        body: Type.Optional(RotateKeyBody),
         response: { 200: Type.Object({ apiKey: ApiKey }), ...authErrors },
       },
     },
-    async (request) => ({ apiKey: await ctx.users.rotateApiKey(request.principal.id) }),
+    async (request) => {
+      // A login token lives hours; an API key lives until rotated. Turning the first into the second
+      // asks for the password, so a stolen token cannot mint itself a permanent credential.
+      if (request.credentialKind === 'token') {
+        await ctx.users.confirmPassword(request.principal.id, request.body?.currentPassword, 'to create an API key with a login token');
+      }
+      return { apiKey: await ctx.users.rotateApiKey(request.principal.id) };
+    },
   );
 };

@@ -62,3 +62,18 @@ export function listUsers(db: Queryable, { limit, after }: UserPageQuery): Promi
   }
   return query.execute();
 }
+
+/** The version a user's login tokens must carry; 0 until the first password change or deactivation. */
+export async function tokenVersionOf(db: Queryable, userId: string): Promise<number> {
+  const row = await db.selectFrom('UserTokenVersion').select('version').where('userId', '=', userId).executeTakeFirst();
+  return row?.version ?? 0;
+}
+
+/** Ends every login token issued to the user so far. */
+export async function raiseTokenVersion(db: Queryable, userId: string): Promise<void> {
+  await db
+    .insertInto('UserTokenVersion')
+    .values({ userId, version: 1 })
+    .onDuplicateKeyUpdate((eb) => ({ version: eb('version', '+', 1) }))
+    .execute();
+}

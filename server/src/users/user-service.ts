@@ -57,7 +57,7 @@ export class UserService {
     const user = await users.findUserByEmail(this.db, normalizeEmail(email));
     const valid = await this.hasher.verify(password, user?.password);
     if (!user || !valid || !user.isActive) throw unauthorized('Invalid email or password');
-    return { ...this.tokens.issue(user.id), user: toPrincipal(user) };
+    return { ...this.tokens.issue(user.id, await users.tokenVersionOf(this.db, user.id)), user: toPrincipal(user) };
   }
 
   async get(id: string): Promise<Principal> {
@@ -81,10 +81,13 @@ export class UserService {
       update.password = await this.hasher.hash(changes.password);
     }
     const demotes = changes.role === 'USER' || changes.isActive === false;
+    // A new password or a deactivation ends every login token issued before it.
+    const endsTokens = changes.password !== undefined || changes.isActive === false;
     const user = await this.db.transaction().execute(async (trx) => {
       const current = await users.findUserById(trx, id);
       if (!current) throw notFound('User not found');
       if (demotes && current.role === 'ADMIN') await this.keepAnAdmin(trx, id);
+      if (endsTokens) await users.raiseTokenVersion(trx, id);
       return users.updateUser(trx, id, update);
     });
     this.cache.forgetUser(id);
@@ -99,6 +102,26 @@ export class UserService {
       await users.deleteUser(trx, id);
     });
     this.cache.forgetUser(id);
+  }
+
+  /** The caller's own change: a new password needs the current one. */
+  async updateOwn(id: string, changes: { name?: string | null; password?: string; currentPassword?: string }): Promise<Principal> {
+    const { currentPassword, ...rest } = changes;
+    if (rest.password !== undefined) await this.confirmPassword(id, currentPassword, 'to change the password');
+    else if (currentPassword !== undefined) throw badRequest('currentPassword is only taken together with password');
+    return this.update(id, rest);
+  }
+
+  /**
+   * Throws 400 without a current password and 401 with a wrong one. Wrong answers count against the
+   * account like failed logins would, so this is no way around the login throttle.
+   */
+  async confirmPassword(id: string, currentPassword: string | undefined, purpose: string): Promise<void> {
+    if (currentPassword === undefined) throw badRequest(`currentPassword is required ${purpose}`);
+    if (Buffer.byteLength(currentPassword, 'utf8') > MAX_PASSWORD_BYTES) throw unauthorized('Current password is incorrect');
+    const user = await users.findUserById(this.db, id);
+    if (!user) throw notFound('User not found');
+    if (!(await this.hasher.verify(currentPassword, user.password))) throw unauthorized('Current password is incorrect');
   }
 
   async rotateApiKey(id: string): Promise<string> {
