@@ -57,9 +57,16 @@ describe('ownership', () => {
     expect(await sessionRows()).toEqual(before);
   });
 
-  it('the same sessionId cannot be taken twice', async () => {
+  it('the same sessionId cannot be taken twice: sessionIds are global, and the answer does not say whose it is', async () => {
+    const before = await sessionRows();
     const dup = await world.gateway.api.post('/api/v1/sessions', { key: bob.key, body: { sessionId: 'alice-main' } });
     expect(dup.status).toBe(409);
+    expect(dup.body.message).toBe('The sessionId "alice-main" is already taken; sessionIds are unique across all users, choose another');
+    const said = JSON.stringify(dup.body);
+    for (const owner of [alice.id, 'alice@test.local', 'Alice main']) expect(said).not.toContain(owner);
+    const own = await world.gateway.api.post('/api/v1/sessions', { key: alice.key, body: { sessionId: 'alice-main' } });
+    expect({ status: own.status, message: own.body.message }).toEqual({ status: 409, message: dup.body.message });
+    expect(await sessionRows()).toEqual(before);
   });
 
   it('PATCH renames, ties a workflow and deactivates', async () => {
