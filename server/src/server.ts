@@ -54,7 +54,7 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
   bus.onAny(() => delivery.dispatcher.wake());
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
-  const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache);
+  const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache, manager);
   const usage = new UsageRecorder(db, log, {
     flushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     flushSize: config.USAGE_FLUSH_SIZE,

@@ -72,7 +72,23 @@ export async function deleteSession(db: Queryable, id: string): Promise<void> {
   await db.deleteFrom('Session').where('id', '=', id).execute();
 }
 
-/** Sessions to reconnect at start: active, and holding credentials from an earlier pairing. */
-export function listRestorableSessions(db: Queryable): Promise<Session[]> {
-  return db.selectFrom('Session').selectAll().where('isActive', '=', true).where('authData', 'is not', null).execute();
+/**
+ * Sessions to reconnect at start (or, with `userId`, when that user is enabled again): active, holding
+ * credentials from an earlier pairing, and owned by an active user.
+ */
+export function listRestorableSessions(db: Queryable, userId?: string): Promise<Session[]> {
+  let query = db
+    .selectFrom('Session')
+    .innerJoin('User', 'User.id', 'Session.userId')
+    .selectAll('Session')
+    .where('Session.isActive', '=', true)
+    .where('Session.authData', 'is not', null)
+    .where('User.isActive', '=', true);
+  if (userId !== undefined) query = query.where('Session.userId', '=', userId);
+  return query.execute();
+}
+
+/** Every session of one user. */
+export function listSessionsOfUser(db: Queryable, userId: string): Promise<Session[]> {
+  return db.selectFrom('Session').selectAll().where('userId', '=', userId).execute();
 }

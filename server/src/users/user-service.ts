@@ -22,6 +22,13 @@ export interface AccountChanges {
   isActive?: boolean;
 }
 
+/** What happens to a user's WhatsApp sessions when the user is disabled, enabled again or deleted. */
+export interface UserSessions {
+  stopUser(userId: string): Promise<void>;
+  resumeUser(userId: string): Promise<number>;
+  logoutUser(userId: string): Promise<void>;
+}
+
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Accounts, credentials and the rules around them (unique emails, at least one active admin). */
@@ -31,6 +38,7 @@ export class UserService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: LoginTokens,
     private readonly cache: PrincipalCache,
+    private readonly sessions?: UserSessions,
   ) {}
 
   async create(account: NewAccount): Promise<{ user: Principal; apiKey: string }> {
@@ -83,18 +91,29 @@ export class UserService {
     const demotes = changes.role === 'USER' || changes.isActive === false;
     // A new password or a deactivation ends every login token issued before it.
     const endsTokens = changes.password !== undefined || changes.isActive === false;
-    const user = await this.db.transaction().execute(async (trx) => {
+    const { before, user } = await this.db.transaction().execute(async (trx) => {
       const current = await users.findUserById(trx, id);
       if (!current) throw notFound('User not found');
       if (demotes && current.role === 'ADMIN') await this.keepAnAdmin(trx, id);
       if (endsTokens) await users.raiseTokenVersion(trx, id);
-      return users.updateUser(trx, id, update);
+      return { before: current, user: (await users.updateUser(trx, id, update))! };
     });
     this.cache.forgetUser(id);
-    return toPrincipal(user!);
+    // A disabled user's WhatsApp sessions go offline (credentials kept); enabling them again reconnects them.
+    if (changes.isActive === false) await this.sessions?.stopUser(id);
+    else if (changes.isActive === true && !before.isActive) await this.sessions?.resumeUser(id);
+    return toPrincipal(user);
   }
 
   async remove(id: string): Promise<void> {
+    // Checked first so a refused delete touches no session; checked again, with locks, when deleting.
+    await this.db.transaction().execute(async (trx) => {
+      const current = await users.findUserById(trx, id);
+      if (!current) throw notFound('User not found');
+      if (current.role === 'ADMIN') await this.keepAnAdmin(trx, id);
+    });
+    // Unlink the user's devices from WhatsApp before their rows (and credentials) are gone.
+    await this.sessions?.logoutUser(id);
     await this.db.transaction().execute(async (trx) => {
       const current = await users.findUserById(trx, id);
       if (!current) throw notFound('User not found');

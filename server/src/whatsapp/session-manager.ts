@@ -1,5 +1,5 @@
 import type { Session } from '../db/database';
-import { deleteSession, listRestorableSessions } from '../sessions/session-repository';
+import { deleteSession, listRestorableSessions, listSessionsOfUser } from '../sessions/session-repository';
 import { wipeAuthState } from './auth/mysql-auth-state';
 import { SessionRuntime, stateOf, type RuntimeServices } from './session-runtime';
 import type { SessionState } from './session-state';
@@ -27,6 +27,37 @@ export class SessionManager {
       );
     }
     return sessions.length;
+  }
+
+  /** The user was disabled: closes their running sessions, keeping the credentials for when they are enabled again. */
+  async stopUser(userId: string): Promise<void> {
+    const sessions = await listSessionsOfUser(this.services.db, userId);
+    await Promise.all(sessions.map((session) => this.stop(session)));
+  }
+
+  /** The user was enabled again: reconnects their paired, active sessions (as a start would). */
+  async resumeUser(userId: string): Promise<number> {
+    const sessions = await listRestorableSessions(this.services.db, userId);
+    for (const session of sessions) {
+      if (this.runtimes.has(session.id)) continue;
+      this.start(session).catch((error) =>
+        this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not resume session'),
+      );
+    }
+    return sessions.length;
+  }
+
+  /** The user is being deleted: unlinks every one of their sessions from WhatsApp and forgets the credentials. */
+  async logoutUser(userId: string): Promise<void> {
+    const sessions = await listSessionsOfUser(this.services.db, userId);
+    await Promise.all(
+      sessions.map((session) =>
+        this.logout(session).catch((error) => {
+          this.services.log.warn({ err: error, sessionId: session.sessionId }, 'could not log out the session of a deleted user');
+          return this.stop(session);
+        }),
+      ),
+    );
   }
 
   async start(session: Session, options: { pairingPhone?: string } = {}): Promise<void> {
