@@ -37,10 +37,11 @@ export class Authenticator {
   }
 
   private async byApiKey(hash: string): Promise<AuthOutcome> {
+    const ticket = this.cache.ticket();
     const user = await findUserByApiKeyHash(this.db, hash);
     if (!user || !sameHash(user.apiKey, hash) || !user.isActive) return { failure: 'Invalid API key' };
     const principal = toPrincipal(user);
-    this.cache.set(hash, principal);
+    this.cache.set(hash, principal, ticket);
     return { principal };
   }
 
@@ -57,13 +58,14 @@ export class Authenticator {
     const cacheKey = `user:${userId}:v${version}`;
     const cached = this.cache.get(cacheKey);
     if (cached) return { principal: cached };
+    const ticket = this.cache.ticket();
     const user = await findUserById(this.db, userId);
     if (!user || !user.isActive) return { failure: 'Invalid API key or token' };
     if ((await tokenVersionOf(this.db, userId)) !== version) {
       return { failure: 'Token no longer valid (password changed or account disabled): log in again' };
     }
     const principal = toPrincipal(user);
-    this.cache.set(cacheKey, principal);
+    this.cache.set(cacheKey, principal, ticket);
     return { principal };
   }
 }
