@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
 import { authErrors, errors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
+import { absentBodyIsEmpty } from '../http/validation';
 import type { ChatChange } from '../whatsapp/operations/chats';
 import { ChatParams, ChatRef, MuteBody, NoOptionsBody } from './chat-schemas';
 import { ChatService } from './chat-service';
@@ -12,11 +12,6 @@ const whatsAppErrors = errors(404, 409, 422, 502, 504);
 const KNOWN_CHAT =
   'The chat must be known to the session (a stored chat or message; 404 otherwise). The change reaches all your devices; ' +
   'the answer is the chat as stored after it.';
-
-/** A body is optional on these routes: none counts as {}. */
-const defaultBody = async (request: FastifyRequest) => {
-  request.body ??= {};
-};
 
 const SETTINGS: { action: string; summary: string; change: Exclude<ChatChange, { kind: 'delete' }> }[] = [
   { action: 'archive', summary: 'Archive a chat', change: { kind: 'archive', archived: true } },
@@ -34,7 +29,7 @@ export const chatRoutes: RoutesPlugin = (ctx) => async (app) => {
     app.post(
       `/sessions/:sessionId/chats/:jid/${action}`,
       {
-        preValidation: defaultBody,
+        preValidation: absentBodyIsEmpty,
         schema: {
           tags,
           summary,
@@ -51,7 +46,7 @@ export const chatRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.post(
     '/sessions/:sessionId/chats/:jid/mute',
     {
-      preValidation: defaultBody,
+      preValidation: absentBodyIsEmpty,
       schema: {
         tags,
         summary: 'Mute a chat for a number of seconds, or until unmuted',

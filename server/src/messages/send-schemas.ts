@@ -200,6 +200,7 @@ export const SEND_DESCRIPTION = [
 
 /** oneOf with a discriminator: each body is validated against its own type only (see sendBodyValidator). */
 export const SendMessageBody = Type.Unsafe<SendMessageBody>({
+  type: 'object',
   oneOf: union.anyOf,
   discriminator: { propertyName: 'type' },
   description: 'One message; `type` decides which fields apply',

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { MAX_PASSWORD_BYTES } from '../auth/passwords';
 import { authErrors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
+import { absentBodyIsEmpty } from '../http/validation';
 import { ApiKey, Name, Password, UserRef } from './user-schemas';
 
 const CurrentPassword = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_BYTES, description: 'Your current password' });
@@ -15,13 +16,11 @@ const UpdateMeBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-const RotateKeyBody = Type.Union([
-  Type.Object(
-    { currentPassword: Type.Optional({ ...CurrentPassword, description: 'Required when you call with a login token' }) },
-    { additionalProperties: false },
-  ),
-  Type.Null(),
-]);
+/** Optional: no body counts as {} (absentBodyIsEmpty); a body that is sent must be an object, like every body. */
+const RotateKeyBody = Type.Object(
+  { currentPassword: Type.Optional({ ...CurrentPassword, description: 'Required when you call with a login token' }) },
+  { additionalProperties: false },
+);
 
 /** The caller's own account. */
 export const meRoutes: RoutesPlugin = (ctx) => async (app) => {
@@ -47,12 +46,13 @@ export const meRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.post(
     '/me/api-key',
     {
+      preValidation: absentBodyIsEmpty,
       schema: {
         tags: ['me'],
         summary:
           'Rotate your API key: the new key is returned once and the old one stops working at once. ' +
           'Called with a login token it needs {currentPassword}; with an API key no body.',
-        body: Type.Optional(RotateKeyBody),
+        body: RotateKeyBody,
         response: { 200: Type.Object({ apiKey: ApiKey }), ...authErrors },
       },
     },
