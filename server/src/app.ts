@@ -8,6 +8,7 @@ import type { AppContext } from './context';
 import { apiDocs } from './http/docs';
 import { errorHandling, HttpError } from './http/errors';
 import { healthRoutes } from './http/health-routes';
+import { parseTrustProxy } from './http/trust-proxy';
 import { ErrorResponse } from './http/schemas';
 import { validatorCompiler } from './http/validation';
 import { LazyChildLogger } from './logger';
@@ -41,7 +42,7 @@ const tooManyRequests = (_request: unknown, context: { after: string }) =>
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
-    trustProxy: ctx.config.TRUST_PROXY,
+    trustProxy: parseTrustProxy(ctx.config.TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     return503OnClosing: true,

@@ -1,6 +1,9 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 
+/** A host name or bracketed IPv6 literal with an optional port, as in WHATSAPP_MEDIA_HOSTS. */
+const MEDIA_HOST = '([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?';
+
 const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
@@ -45,6 +48,12 @@ const ConfigSchema = Type.Object({
 
   MEDIA_MAX_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest media a send may carry or fetch' }),
   MEDIA_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
+  WHATSAPP_MEDIA_HOSTS: Type.String({
+    default: 'mmg.whatsapp.net,*.whatsapp.net',
+    pattern: `^\\s*${MEDIA_HOST}\\s*(,\\s*(\\*\\.)?${MEDIA_HOST}\\s*)*$`,
+    description:
+      'Comma-separated hosts (host, host:port or *.domain) media downloads may reach; the first is used for messages whose URL names no allowed host',
+  }),
   MEDIA_URL_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'Let media URLs point at loopback and private networks' }),
 
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),

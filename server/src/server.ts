@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { Authenticator } from './auth/authenticator';
+import { LoginThrottle } from './auth/login-throttle';
 import { PasswordHasher } from './auth/passwords';
 import { PrincipalCache } from './auth/principal-cache';
 import { LoginTokens } from './auth/tokens';
@@ -54,7 +55,14 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
   bus.onAny(() => delivery.dispatcher.wake());
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
-  const users = new UserService(db, new PasswordHasher(config.BCRYPT_COST), tokens, cache, manager);
+  const users = new UserService(
+    db,
+    new PasswordHasher(config.BCRYPT_COST),
+    tokens,
+    cache,
+    manager,
+    new LoginThrottle({ maxFailures: config.LOGIN_FAILURES_PER_ACCOUNT, windowMs: config.LOGIN_FAILURE_WINDOW_MS }),
+  );
   const usage = new UsageRecorder(db, log, {
     flushIntervalMs: config.USAGE_FLUSH_INTERVAL_MS,
     flushSize: config.USAGE_FLUSH_SIZE,

@@ -11,6 +11,7 @@ export interface WhatsAppWorld {
 export const gatewayEnvFor = (sim: Simulator): Record<string, string> => ({
   WHATSAPP_WS_URL: sim.wsUrl,
   WHATSAPP_ROOT_KEY: sim.rootPublicKeyBase64,
+  WHATSAPP_MEDIA_HOSTS: `127.0.0.1:${sim.mediaPort}`,
   SESSION_STATUS_MIN_INTERVAL_MS: '100',
   RECONNECT_BASE_DELAY_MS: '200',
   RECONNECT_MAX_DELAY_MS: '2000',

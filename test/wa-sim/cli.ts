@@ -4,7 +4,7 @@ import { startSimulator, type SimulatorState } from './index';
 
 const USAGE = `usage: npm run sim -- [--port 7780] [--media-port N] [--env-file FILE] [--state FILE] [--account PHONE[:NAME]]...
 
-Prints WHATSAPP_WS_URL, WHATSAPP_ROOT_KEY and NODE_EXTRA_CA_CERTS (and writes them to --env-file).
+Prints WHATSAPP_WS_URL, WHATSAPP_ROOT_KEY, WHATSAPP_MEDIA_HOSTS and NODE_EXTRA_CA_CERTS (and writes them to --env-file).
 Node 24 itself aborts when an --env-file after the script name does not exist yet: create the file
 first, or use --write-env FILE (same meaning).
 --state FILE  restores the simulator from FILE if it exists and saves it there on SIGINT/SIGTERM.
@@ -38,7 +38,12 @@ async function main() {
     const [phone, name] = spec.split(':');
     if (!sim.accounts().some((a) => a.phone === phone)) await sim.createAccount(phone!, name);
   }
-  const env = [`WHATSAPP_WS_URL=${sim.wsUrl}`, `WHATSAPP_ROOT_KEY=${sim.rootPublicKeyBase64}`, `NODE_EXTRA_CA_CERTS=${sim.caCertPath}`];
+  const env = [
+    `WHATSAPP_WS_URL=${sim.wsUrl}`,
+    `WHATSAPP_ROOT_KEY=${sim.rootPublicKeyBase64}`,
+    `WHATSAPP_MEDIA_HOSTS=127.0.0.1:${sim.mediaPort}`,
+    `NODE_EXTRA_CA_CERTS=${sim.caCertPath}`,
+  ];
   console.log(env.join('\n'));
   const envFile = values['env-file'] ?? values['write-env'];
   if (envFile) writeFileSync(envFile, `${env.join('\n')}\n`);

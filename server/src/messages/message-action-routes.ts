@@ -2,7 +2,6 @@ import { Type } from '@sinclair/typebox';
 import { JidOrPhone } from '../http/jid-param';
 import { authErrors, errors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
-import { absentBodyIsEmpty } from '../http/validation';
 import { SessionId, SessionParams } from '../sessions/session-schemas';
 import { MessageActions } from './message-actions';
 import { MessageRef } from './message-schemas';
@@ -46,7 +45,9 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.post(
     '/sessions/:sessionId/chats/:jid/read',
     {
-      preValidation: absentBodyIsEmpty,
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         summary: 'Mark a chat\u2019s received messages read (blue ticks for the sender); its unread count becomes 0',
@@ -78,7 +79,10 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
       schema: {
         tags,
         summary: 'Download the media of a stored message (received or sent), decrypted, with its mimetype',
-        description: 'Documents come with Content-Disposition and their file name. 422 when the message has no media.',
+        description:
+          'Served with X-Content-Type-Options: nosniff; everything but common image, audio and video types (documents always) comes with ' +
+          'Content-Disposition: attachment and its file name. 422 when the message has no media, or its media location is not on ' +
+          'WhatsApp\u2019s media hosts (WHATSAPP_MEDIA_HOSTS) or it is larger than MEDIA_MAX_BYTES; 502/504 when the media server fails or is too slow.',
         params: MessageParams,
         produces: ['application/octet-stream'],
         response: {
@@ -88,18 +92,45 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
             description: 'The media bytes; Content-Type is the media\u2019s mimetype',
           }),
           ...authErrors,
-          ...errors(404, 422, 502),
+          ...errors(404, 422, 502, 504),
         },
       },
     },
     async (request, reply) => {
       const media = await actions.media(request.principal, request.params.sessionId, request.params.messageId);
-      reply.header('content-type', media.mimetype);
-      if (media.isDocument) reply.header('content-disposition', attachment(media.fileName ?? 'file'));
+      const mimetype = headerSafeMimetype(media.mimetype);
+      reply.header('content-type', mimetype);
+      reply.header('x-content-type-options', 'nosniff');
+      if (media.isDocument || !isInlineSafe(mimetype)) reply.header('content-disposition', attachment(media.fileName ?? 'file'));
       return reply.send(media.stream);
     },
   );
 };
+
+/** The sender's mimetype when it is a well-formed type (parameters kept), else application/octet-stream. */
+function headerSafeMimetype(mimetype: string): string {
+  return /^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=("[\x20-\x7e]*"|[\w.+-]+))*$/.test(mimetype.trim())
+    ? mimetype.trim()
+    : 'application/octet-stream';
+}
+
+/** Image types browsers only ever render as pictures (no SVG: it runs scripts); audio and video play, nothing else. */
+const INLINE_IMAGES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+  'image/heic',
+  'image/heif',
+]);
+
+/** Whether media of this type may be shown in the browser rather than saved (a sender chooses the type). */
+function isInlineSafe(mimetype: string): boolean {
+  const essence = mimetype.split(';')[0]!.trim().toLowerCase();
+  return INLINE_IMAGES.has(essence) || /^(audio|video)\/[\w.+-]+$/.test(essence);
+}
 
 /** Content-Disposition with an ASCII fallback and the exact UTF-8 name (RFC 6266). */
 function attachment(fileName: string): string {

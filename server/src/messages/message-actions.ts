@@ -5,7 +5,14 @@ import type { Session } from '../db/database';
 import { badRequest, conflict, HttpError, notFound } from '../http/errors';
 import { parseJid } from '../http/jid-param';
 import { isGroupJid } from '../whatsapp/jids';
-import { downloadStoredMedia, mediaInfoOf, type MediaInfo } from '../whatsapp/operations/media';
+import { parseMediaHosts } from '../whatsapp/media-hosts';
+import {
+  downloadStoredMedia,
+  MediaDownloadError,
+  mediaInfoOf,
+  type MediaDownloadLimits,
+  type MediaInfo,
+} from '../whatsapp/operations/media';
 import { isPlainText } from '../whatsapp/operations/message-content';
 import { editText, hasProfileName, readMessages, revokeMessage, sendPresence, type PresenceState } from '../whatsapp/operations/messages';
 import { findChat, findMessage } from '../whatsapp/store/read-queries';
@@ -26,7 +33,15 @@ export interface StoredMedia extends MediaInfo {
 
 /** What a person does with existing messages and chats: edit, delete for everyone, mark read, type, download media. */
 export class MessageActions {
-  constructor(private readonly ctx: AppContext) {}
+  private readonly mediaLimits: MediaDownloadLimits;
+
+  constructor(private readonly ctx: AppContext) {
+    this.mediaLimits = {
+      hosts: parseMediaHosts(ctx.config.WHATSAPP_MEDIA_HOSTS),
+      maxBytes: ctx.config.MEDIA_MAX_BYTES,
+      timeoutMs: ctx.config.MEDIA_FETCH_TIMEOUT_MS,
+    };
+  }
 
   async edit(principal: Principal, sessionId: string, messageId: string, text: string): Promise<MessageRecord> {
     const session = await this.ctx.sessions.find(principal, sessionId);
@@ -112,13 +127,20 @@ export class MessageActions {
     const message = await storedMessage(this.ctx.db, session.id, messageId);
     const info = mediaInfoOf(message.content);
     if (!info) throw new HttpError(422, `Message "${messageId}" has no media (it is ${message.messageType.toLowerCase()})`);
+    if (info.fileLength !== undefined && info.fileLength > this.mediaLimits.maxBytes) {
+      throw new HttpError(
+        422,
+        `The media is ${info.fileLength} bytes, larger than the limit of ${this.mediaLimits.maxBytes} bytes (MEDIA_MAX_BYTES); nothing was downloaded`,
+      );
+    }
     try {
-      return { ...info, stream: await downloadStoredMedia(message), isDocument: message.messageType === 'DOCUMENT' };
+      return { ...info, stream: await downloadStoredMedia(message, this.mediaLimits), isDocument: message.messageType === 'DOCUMENT' };
     } catch (error) {
-      const status = (error as { output?: { statusCode?: number } }).output?.statusCode;
-      const reason =
-        status && status !== 500 ? `WhatsApp's media server answered HTTP ${status}; the media may have expired` : (error as Error).message;
-      throw new HttpError(502, `The media could not be downloaded: ${reason}`);
+      if (error instanceof MediaDownloadError && error.kind === 'refused') throw new HttpError(422, error.message);
+      throw new HttpError(
+        error instanceof MediaDownloadError && error.kind === 'timeout' ? 504 : 502,
+        `The media could not be downloaded: ${(error as Error).message}`,
+      );
     }
   }
 }

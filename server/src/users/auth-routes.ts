@@ -4,6 +4,7 @@ import { errors, Timestamp } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import { forbidden } from '../http/errors';
 import { Email, Name, Password, UserRef, UserWithKey } from './user-schemas';
+import { LoginThrottledError } from './user-service';
 
 const LoginBody = Type.Object(
   { email: Email, password: Type.String({ minLength: 1, maxLength: MAX_PASSWORD_BYTES }) },
@@ -26,7 +27,14 @@ export const authRoutes: RoutesPlugin = (ctx) => async (app) => {
         },
       },
     },
-    async (request) => ctx.users.login(request.body.email, request.body.password),
+    async (request, reply) => {
+      try {
+        return await ctx.users.login(request.body.email, request.body.password);
+      } catch (error) {
+        if (error instanceof LoginThrottledError) reply.header('retry-after', String(error.retryAfterSeconds));
+        throw error;
+      }
+    },
   );
 
   app.post(

@@ -1,11 +1,12 @@
 import { generateApiKey } from '../auth/api-keys';
 import { MAX_PASSWORD_BYTES, passwordProblem, type PasswordHasher } from '../auth/passwords';
 import { toPrincipal, type Principal } from '../auth/principal';
+import type { LoginThrottle } from '../auth/login-throttle';
 import type { PrincipalCache } from '../auth/principal-cache';
 import type { LoginTokens } from '../auth/tokens';
 import type { Db, Queryable, Role, UserUpdate } from '../db/database';
 import { isDuplicateKey } from '../db/errors';
-import { badRequest, conflict, notFound, unauthorized } from '../http/errors';
+import { badRequest, conflict, HttpError, notFound, unauthorized } from '../http/errors';
 import * as users from './user-repository';
 
 export interface NewAccount {
@@ -29,6 +30,13 @@ export interface UserSessions {
   logoutUser(userId: string): Promise<void>;
 }
 
+/** Too many failed password attempts on one account; `retryAfterSeconds` goes into Retry-After. */
+export class LoginThrottledError extends HttpError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(429, `Too many failed password attempts for this account; retry in ${retryAfterSeconds} seconds`);
+  }
+}
+
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Accounts, credentials and the rules around them (unique emails, at least one active admin). */
@@ -39,6 +47,7 @@ export class UserService {
     private readonly tokens: LoginTokens,
     private readonly cache: PrincipalCache,
     private readonly sessions?: UserSessions,
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   async create(account: NewAccount): Promise<{ user: Principal; apiKey: string }> {
@@ -62,9 +71,12 @@ export class UserService {
 
   async login(email: string, password: string) {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) throw badRequest(`password must be at most ${MAX_PASSWORD_BYTES} bytes`);
-    const user = await users.findUserByEmail(this.db, normalizeEmail(email));
+    const account = normalizeEmail(email);
+    this.countAttempt(account);
+    const user = await users.findUserByEmail(this.db, account);
     const valid = await this.hasher.verify(password, user?.password);
     if (!user || !valid || !user.isActive) throw unauthorized('Invalid email or password');
+    this.throttle?.succeeded(account);
     return { ...this.tokens.issue(user.id, await users.tokenVersionOf(this.db, user.id)), user: toPrincipal(user) };
   }
 
@@ -140,7 +152,15 @@ export class UserService {
     if (Buffer.byteLength(currentPassword, 'utf8') > MAX_PASSWORD_BYTES) throw unauthorized('Current password is incorrect');
     const user = await users.findUserById(this.db, id);
     if (!user) throw notFound('User not found');
+    this.countAttempt(user.email);
     if (!(await this.hasher.verify(currentPassword, user.password))) throw unauthorized('Current password is incorrect');
+    this.throttle?.succeeded(user.email);
+  }
+
+  /** Refuses (429, unchecked) a password attempt on an account that used up its failures for the window. */
+  private countAttempt(account: string): void {
+    const retryAfter = this.throttle?.attempt(account) ?? 0;
+    if (retryAfter > 0) throw new LoginThrottledError(retryAfter);
   }
 
   async rotateApiKey(id: string): Promise<string> {
