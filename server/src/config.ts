@@ -1,5 +1,6 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
+import { parseTrustProxy } from './http/trust-proxy';
 
 /** A host name or bracketed IPv6 literal with an optional port, as in WHATSAPP_MEDIA_HOSTS. */
 const MEDIA_HOST = '([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?';
@@ -14,7 +15,10 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
-  TRUST_PROXY: Type.Boolean({ default: false }),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    description: 'true, false, a hop count, or comma-separated proxy addresses/CIDR ranges whose X-Forwarded-For is believed',
+  }),
 
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8 })),
@@ -26,6 +30,8 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
+  LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900000 }),
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5000 }),
 
   WHATSAPP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
@@ -86,8 +92,9 @@ export class ConfigError extends Error {}
 
 /** Reads and validates configuration once; `source` defaults to the process environment. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  let config: Config;
   try {
-    return envSchema<Config>({
+    config = envSchema<Config>({
       schema: ConfigSchema,
       data: source,
       env: false,
@@ -101,4 +108,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
   }
+  try {
+    parseTrustProxy(config.TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  return config;
 }
