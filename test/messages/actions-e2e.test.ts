@@ -60,7 +60,15 @@ describe('idempotency', () => {
     expect(new Set(racing.map((r) => r.body.messageId)).size).toBe(1);
 
     await inbox(CARA, (e) => e.id === racing[0]!.body.messageId);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every answer is in, so any second send was already written to the socket; the simulator relays
+    // a socket's messages in order, so once a later message is relayed, a duplicate would have been.
+    const later = await sent({ to: CARA, type: 'text', text: 'after the retries' });
+    await eventually(
+      () => relayed.includes(later),
+      (seen) => seen,
+      10_000,
+      `relay of ${later}`,
+    );
     world.sim.serverEvents.off('message-relayed', listener);
     expect(relayed.filter((id) => id === first.body.messageId)).toHaveLength(1);
     expect(relayed.filter((id) => id === racing[0]!.body.messageId)).toHaveLength(1);

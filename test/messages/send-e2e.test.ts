@@ -66,7 +66,12 @@ describe('text', () => {
       id: messageId,
       fromMe: true,
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A later message goes out on the same socket and its delivery receipt comes back on it, both
+    // stored through the same queue onto the bus: once its upsert and its DELIVERED are there, a
+    // second upsert of the first message (from its send, receipts or read) would have come before.
+    const later = await sent({ to: CARA, type: 'text', text: 'and one more' });
+    await rowWhere(later, (r) => r.status === 'DELIVERED' || r.status === 'READ');
+    expect(upserts.filter((m) => m.messageId === later)).toHaveLength(1);
     stop();
     expect(upserts.filter((m) => m.messageId === messageId)).toEqual([{ messageId, status: 'PENDING' }]);
   });

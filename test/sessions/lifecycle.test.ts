@@ -1,4 +1,5 @@
 import { withConnection } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { startGateway, type TestGateway } from '../helpers/gateway';
 import { gatewayEnvFor, sessionWhere, startWhatsAppWorld, type WhatsAppWorld } from '../helpers/whatsapp';
 
@@ -117,11 +118,45 @@ it('disconnect keeps the credentials; connect resumes without a QR', async () =>
 
 it('a logout from the phone ends in DISCONNECTED with the credentials wiped, and no reconnect', async () => {
   const session = (await world.gateway.api.get('/api/v1/sessions/ana', { key })).body;
-  world.sim.removeDevice(session.metadata.me.id);
-  await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'DISCONNECTED');
-  const stored = await authRows(world.gateway, 'ana');
-  expect(stored).toEqual({ authData: null, keys: 0 });
-  await new Promise((r) => setTimeout(r, 1000));
+  const anaStatuses: string[] = [];
+  const unsubscribe = world.gateway.ctx.bus.on('session.status', (event) => {
+    if (event.session?.sessionId === 'ana') anaStatuses.push(event.payload.status);
+  });
+  const benOnline: string[] = [];
+  const onOnline = (ref: { account: { phone: string } }) => {
+    if (ref.account.phone === BEN) benOnline.push(ref.account.phone);
+  };
+  world.sim.serverEvents.on('device-online', onOnline);
+  try {
+    world.sim.removeDevice(session.metadata.me.id);
+    await sessionWhere(world.gateway, key, 'ana', (s) => s.status === 'DISCONNECTED');
+    // The runtime shows DISCONNECTED first and wipes the credentials right after.
+    await eventually(
+      () => authRows(world.gateway, 'ana'),
+      (stored) => stored.authData === null && stored.keys === 0,
+      5000,
+      'the credentials of Ana wiped',
+    );
+
+    // The proof that a reconnect would have happened by now: Ben, dropped twice in a row, comes
+    // back online twice through the same backoff (each first retry waits at most the base delay,
+    // as Ana's would have after her connection had opened) and a full handshake each time.
+    for (let drop = 1; drop <= 2; drop++) {
+      expect(world.sim.disconnect(BEN)).toBeGreaterThan(0);
+      await eventually(
+        () => benOnline.length,
+        (n) => n >= drop,
+        10_000,
+        `Ben online again (${drop})`,
+      );
+    }
+    await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+    await eventually(() => anaStatuses.includes('DISCONNECTED'), Boolean, 5000, 'the DISCONNECTED event of Ana');
+  } finally {
+    unsubscribe();
+    world.sim.serverEvents.off('device-online', onOnline);
+  }
+  expect(anaStatuses.slice(anaStatuses.indexOf('DISCONNECTED'))).toEqual(['DISCONNECTED']);
   expect((await world.gateway.api.get('/api/v1/sessions/ana', { key })).body.status).toBe('DISCONNECTED');
 });
 
