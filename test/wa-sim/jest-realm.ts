@@ -14,8 +14,10 @@ let prepared = false;
  *    hands out registry requires, hence `vm.runInThisContext`). Same code, same results.
  * 2. Baileys never clears the 30 s timeout it races every pre-key upload against, so each fresh
  *    login would keep the test process alive for 30 s after its socket ended. Timers of 20 s and
- *    more created in the test context are unref'd: they still fire while the process runs, they
- *    just do not hold it open.
+ *    more that Baileys itself creates (a frame of its own files is on the stack at creation) are
+ *    unref'd: they still fire while the process runs, they just do not hold it open. Every other
+ *    timer, the gateway's and the simulator's included, is left alone, so a leak there still keeps
+ *    Jest from exiting and shows.
  */
 export function prepareJestRealm(): void {
   if (prepared || process.env.JEST_WORKER_ID === undefined) return;
@@ -32,10 +34,21 @@ export function prepareJestRealm(): void {
     }
   }
   const originalSetTimeout = globalThis.setTimeout;
-  const unrefLongTimers = ((handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => {
+  const unrefBaileysLongTimers = ((handler: (...args: unknown[]) => void, delay?: number, ...args: unknown[]) => {
     const timer = originalSetTimeout(() => handler(...args), delay);
-    if ((delay ?? 0) >= LONG_TIMER_MS) timer.unref?.();
+    if ((delay ?? 0) >= LONG_TIMER_MS && createdByBaileys()) timer.unref?.();
     return timer;
   }) as typeof setTimeout;
-  globalThis.setTimeout = Object.assign(unrefLongTimers, originalSetTimeout);
+  globalThis.setTimeout = Object.assign(unrefBaileysLongTimers, originalSetTimeout);
+}
+
+const BAILEYS_FILE = /[\\/]node_modules[\\/]@whiskeysockets[\\/]baileys[\\/]/;
+
+/** Whether the caller of setTimeout is Baileys' own code (this frame, the wrapper's, then the caller's). */
+function createdByBaileys(): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 4;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return BAILEYS_FILE.test(stack);
 }
