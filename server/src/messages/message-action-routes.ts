@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { JidOrPhone } from '../http/jid-param';
 import { authErrors, errors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
+import { absentBodyIsEmpty } from '../http/validation';
 import { SessionId, SessionParams } from '../sessions/session-schemas';
 import { MessageActions } from './message-actions';
 import { MessageRef } from './message-schemas';
@@ -45,9 +46,7 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.post(
     '/sessions/:sessionId/chats/:jid/read',
     {
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: absentBodyIsEmpty,
       schema: {
         tags,
         summary: 'Mark a chat\u2019s received messages read (blue ticks for the sender); its unread count becomes 0',
