@@ -85,7 +85,14 @@ it('keeps a refused batch at the head, retries with capped backoff, reports ERRO
   let drained = false;
   const draining = w.queue.drained().then(() => (drained = true));
   w.push('three');
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  // Two more refused attempts are two chances to drain wrongly.
+  const attemptsSoFar = w.attempts.length;
+  await eventually(
+    () => w.attempts.length,
+    (n) => n >= attemptsSoFar + 2,
+    5_000,
+    'two more refused attempts',
+  );
   expect(drained).toBe(false);
 
   w.refuse(false);

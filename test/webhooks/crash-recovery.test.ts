@@ -415,7 +415,11 @@ it('two gateway processes on one database share the backlog and send each delive
   const drainedAt = Date.now();
   // Both still alive at the end: neither crashed into a lease takeover.
   for (const gateway of [a, b]) expect(gateway.child.exitCode).toBeNull();
-  await new Promise((resolve) => setTimeout(resolve, 300)); // nothing more arrives
+  // Nothing more can arrive once both have finished their requests in flight and exited.
+  a.child.kill('SIGTERM');
+  b.child.kill('SIGTERM');
+  expect((await a.done).code).toBe(0);
+  expect((await b.done).code).toBe(0);
 
   // Exactly once: each webhook-id received once, each delivery attempted once and recorded once.
   expect(receiver.hits).toHaveLength(EVENTS);
@@ -444,8 +448,4 @@ it('two gateway processes on one database share the backlog and send each delive
     `two processes: ${byProcess.join(' + ')} deliveries; drained ${((drainedAt - bothUp) / 1000).toFixed(1)} s after both were up (queued and delivered); ` +
       `test ${((Date.now() - started) / 1000).toFixed(1)} s; ${deadlocks} outbox transactions retried after a deadlock`,
   );
-  a.child.kill('SIGTERM');
-  b.child.kill('SIGTERM');
-  expect((await a.done).code).toBe(0);
-  expect((await b.done).code).toBe(0);
 });
