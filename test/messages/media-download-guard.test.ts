@@ -9,6 +9,8 @@ import { phoneJid, startConnectedWorld, storedMessage, type ConnectedWorld } fro
 const ME = '15550007001';
 const CARA = '15550007002';
 const PNG = readFileSync(path.join(__dirname, '../fixtures/tiny.png'));
+/** MEDIA_MAX_BYTES of this gateway. */
+const MAX_BYTES = 4096;
 
 let world: ConnectedWorld;
 /** A server on the gateway's own host that a crafted message points at; it must never hear from the gateway. */
@@ -18,7 +20,11 @@ let baitConnections = 0;
 let baitRequests = 0;
 
 beforeAll(async () => {
-  world = await startConnectedWorld('media_download_guard', { me: ME, contacts: { [CARA]: 'Cara' } });
+  world = await startConnectedWorld(
+    'media_download_guard',
+    { me: ME, contacts: { [CARA]: 'Cara' } },
+    { MEDIA_MAX_BYTES: String(MAX_BYTES) },
+  );
   bait = createServer((_request, res) => {
     baitRequests += 1;
     res.end('internal secret');
@@ -47,17 +53,17 @@ async function download(messageId: string) {
 }
 
 /** Cara's own WhatsApp client sends an image message whose media fields she wrote herself. */
-async function craftedImage(media: { url?: string; directPath?: string }): Promise<string> {
+async function craftedImage(media: { url?: string; directPath?: string; mediaKey?: Uint8Array; fileLength?: number }): Promise<string> {
   const socket = world.sim.hostedSocket(CARA)!;
   const messageId = `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
   await socket.relayMessage(
     phoneJid(ME),
     {
       imageMessage: {
-        ...media,
         mediaKey: randomBytes(32),
-        mimetype: 'image/png',
         fileLength: PNG.length,
+        ...media,
+        mimetype: 'image/png',
         fileSha256: randomBytes(32),
         fileEncSha256: randomBytes(32),
         mediaKeyTimestamp: Math.floor(Date.now() / 1000),
@@ -129,4 +135,25 @@ it('serves media with nosniff, and as an attachment unless it is a plain image, 
     expect(saved.headers['x-injected']).toBeUndefined();
     expect(saved.bytes.equals(page)).toBe(true);
   }
+});
+
+it('keeps to MEDIA_MAX_BYTES: refuses media announced larger, and media whose server says it is larger', async () => {
+  const big = randomBytes(MAX_BYTES * 3);
+  const { id: announced } = await world.sim.send(CARA, { to: ME, image: big.toString('base64'), mimetype: 'image/png' });
+  const stored = await storedMessage(world.gateway, world.sessionRowId, announced);
+  const refused = await download(announced);
+  expect(refused.status).toBe(422);
+  expect(JSON.parse(refused.bytes.toString()).message).toBe(
+    `The media is ${big.length} bytes, larger than the limit of ${MAX_BYTES} bytes (MEDIA_MAX_BYTES); nothing was downloaded`,
+  );
+
+  // The same media, its size understated by the sender: the media server's Content-Length gives it away before anything is sent.
+  const image = (typeof stored.content === 'string' ? JSON.parse(stored.content) : stored.content).imageMessage;
+  const understated = await download(
+    await craftedImage({ url: image.url, directPath: image.directPath, mediaKey: Buffer.from(image.mediaKey, 'base64'), fileLength: 100 }),
+  );
+  expect(understated.status).toBe(502);
+  expect(JSON.parse(understated.bytes.toString()).message).toBe(
+    `The media could not be downloaded: the media is larger than the limit of ${MAX_BYTES} bytes (MEDIA_MAX_BYTES)`,
+  );
 });
