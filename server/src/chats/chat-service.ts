@@ -56,7 +56,8 @@ export class ChatService {
         const { jid, last } = await this.knownChat(socket, session, requested);
         const events = await changeChat(socket, jid, change, last);
         // Baileys reports our own patch as events too; they are queued for storage and must land before ours.
-        await this.ctx.manager.drained();
+        // Only this session's queue: another tenant's history sync must not hold this action up.
+        await this.ctx.manager.drained(session.id);
         await this.ctx.ingest.apply(sessionIdentity(session), events, socket);
         return result(session, jid);
       }),

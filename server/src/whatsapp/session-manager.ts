@@ -114,8 +114,15 @@ export class SessionManager {
     return use(socket);
   }
 
-  /** Waits until the events each running session has received so far are stored. */
-  async drained(): Promise<void> {
+  /**
+   * Waits until the events received so far are stored: those of the one session given (by row id),
+   * or of every running session when none is.
+   */
+  async drained(sessionRowId?: string): Promise<void> {
+    if (sessionRowId !== undefined) {
+      await this.runtimes.get(sessionRowId)?.drained();
+      return;
+    }
     await Promise.all([...this.runtimes.values()].map((runtime) => runtime.drained()));
   }
 
