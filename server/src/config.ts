@@ -34,6 +34,8 @@ const ConfigSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900000 }),
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5000 }),
 
+  MAX_SESSIONS_PER_USER: Type.Integer({ minimum: 0, default: 10, description: 'Sessions a user (not an admin) may own; 0: no limit' }),
+
   WHATSAPP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://' })),
   WHATSAPP_ROOT_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=?$', description: 'base64 Curve25519 public key' })),
   AUTH_ENCRYPTION_KEY: Type.Optional(

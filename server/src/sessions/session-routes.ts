@@ -22,7 +22,10 @@ export const sessionRoutes: RoutesPlugin = (ctx) => async (app) => {
         response: { 201: SessionRef, ...authErrors, ...errors(409) },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.principal, request.body)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await service.create(request.principal, request.body, { maxSessionsPerUser: ctx.config.MAX_SESSIONS_PER_USER })),
   );
 
   app.get(

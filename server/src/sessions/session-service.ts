@@ -1,5 +1,5 @@
 import { isAdmin, type Principal } from '../auth/principal';
-import type { Db, Session } from '../db/database';
+import type { Db, Queryable, Session } from '../db/database';
 import { isDuplicateKey } from '../db/errors';
 import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
@@ -58,11 +58,15 @@ export class SessionService {
   async create(
     principal: Principal,
     input: { sessionId: string; name?: string | null; workflowId?: string | null; phoneNumber?: string },
+    limits: { maxSessionsPerUser: number } = { maxSessionsPerUser: 0 },
   ): Promise<SessionView> {
     const phone = input.phoneNumber === undefined ? undefined : normalizePhoneNumber(input.phoneNumber);
     let session: Session;
     try {
-      session = await sessions.insertSession(this.db, { ...input, phoneNumber: phone ?? null, userId: principal.id });
+      session = await this.db.transaction().execute(async (trx) => {
+        await this.checkSessionLimit(trx, principal, limits.maxSessionsPerUser);
+        return sessions.insertSession(trx, { ...input, phoneNumber: phone ?? null, userId: principal.id });
+      });
     } catch (error) {
       if (isDuplicateKey(error))
         throw conflict(`The sessionId "${input.sessionId}" is already taken; sessionIds are unique across all users, choose another`);
@@ -70,6 +74,22 @@ export class SessionService {
     }
     await this.manager.start(session, { pairingPhone: phone });
     return this.view(session);
+  }
+
+  /**
+   * MAX_SESSIONS_PER_USER (0: no limit; admins exempt). The user's row is locked first, so concurrent
+   * creations by the same user are counted one after the other and cannot overshoot together.
+   */
+  private async checkSessionLimit(trx: Queryable, principal: Principal, max: number): Promise<void> {
+    if (max === 0 || isAdmin(principal)) return;
+    await trx.selectFrom('User').select('id').where('id', '=', principal.id).forUpdate().execute();
+    const { count } = await trx
+      .selectFrom('Session')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('userId', '=', principal.id)
+      .executeTakeFirstOrThrow();
+    if (Number(count) >= max)
+      throw conflict(`You already have ${Number(count)} sessions, the most a user may have (${max}); delete one before creating another`);
   }
 
   async list(principal: Principal, limit: number, before?: { createdAt: Date; id: string }) {
