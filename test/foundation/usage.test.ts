@@ -102,6 +102,26 @@ describe('aggregates', () => {
     expect(old.body.total).toBe(0);
   });
 
+  it.each([
+    ['/api/v1/me/usage', 'user'],
+    ['/api/v1/usage', 'admin'],
+  ])('%s refuses a range over 366 days or backwards with 400, and defaults from to 24 hours before to', async (path, who) => {
+    const key = who === 'admin' ? gw.adminKey : (await gw.createUser(`range-${who}@test.local`)).key;
+    const to = new Date('2026-06-01T00:00:00.000Z');
+    const at = (days: number) => new Date(to.getTime() - days * 86_400_000).toISOString();
+    const tooLong = await gw.api.get(`${path}?from=${at(367)}&to=${to.toISOString()}`, { key });
+    expect({ status: tooLong.status, message: tooLong.body.message }).toEqual({
+      status: 400,
+      message: 'The range from..to may span at most 366 days; ask for longer periods in parts',
+    });
+    const backwards = await gw.api.get(`${path}?from=${to.toISOString()}&to=${at(1)}`, { key });
+    expect({ status: backwards.status, message: backwards.body.message }).toEqual({ status: 400, message: 'from must be before to' });
+    const longest = await gw.api.get(`${path}?from=${at(366)}&to=${to.toISOString()}`, { key });
+    expect(longest.status).toBe(200);
+    const defaulted = await gw.api.get(`${path}?to=${to.toISOString()}`, { key });
+    expect(defaulted.body).toMatchObject({ from: at(1), to: to.toISOString() });
+  });
+
   it('lets an admin see everyone, or one user', async () => {
     const user = await gw.createUser('watched@test.local');
     await gw.api.get('/api/v1/me', { key: user.key });

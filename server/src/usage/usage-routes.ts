@@ -6,9 +6,13 @@ import type { RoutesPlugin } from '../http/typebox';
 import { aggregateUsage } from './usage-repository';
 
 const DAY_MS = 86_400_000;
+/** The longest range one report aggregates: the query scans every ApiUsage row in it. */
+export const MAX_USAGE_RANGE_DAYS = 366;
 
 const Range = {
-  from: Type.Optional(Type.String({ format: 'date-time', description: 'Default: 24 hours before `to`' })),
+  from: Type.Optional(
+    Type.String({ format: 'date-time', description: `Default: 24 hours before \`to\`; at most ${MAX_USAGE_RANGE_DAYS} days before it` }),
+  ),
   to: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
 };
 const MyUsageQuery = Type.Object(Range, { additionalProperties: false });
@@ -34,6 +38,8 @@ function range(query: Static<typeof MyUsageQuery>) {
   const to = query.to ? new Date(query.to) : new Date();
   const from = query.from ? new Date(query.from) : new Date(to.getTime() - DAY_MS);
   if (from >= to) throw badRequest('from must be before to');
+  if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_DAYS * DAY_MS)
+    throw badRequest(`The range from..to may span at most ${MAX_USAGE_RANGE_DAYS} days; ask for longer periods in parts`);
   return { from, to };
 }
 
