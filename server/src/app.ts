@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
+import { LoginThrottle } from './auth/login-throttle';
 import { authenticateRequest } from './auth/request-auth';
 import type { AppContext } from './context';
 import { apiDocs } from './http/docs';
@@ -78,11 +79,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       });
 
       await api.register(async (secured) => {
-        secured.addHook('onRequest', authenticateRequest(ctx.authenticator));
+        const failedAuths = new LoginThrottle({
+          maxFailures: ctx.config.AUTH_FAILURES_PER_ADDRESS,
+          windowMs: ctx.config.RATE_LIMIT_WINDOW_MS,
+        });
+        secured.addHook('onRequest', authenticateRequest(ctx.authenticator, failedAuths));
+        // preParsing: after authentication (onRequest), before the body is parsed and validated, so
+        // requests refused as malformed or invalid count against the key too.
         await secured.register(rateLimit, {
           max: ctx.config.RATE_LIMIT_MAX,
           timeWindow: ctx.config.RATE_LIMIT_WINDOW_MS,
-          hook: 'preHandler',
+          hook: 'preParsing',
           keyGenerator: (request) => request.principal.id,
           errorResponseBuilder: tooManyRequests,
         });

@@ -30,6 +30,11 @@ const ConfigSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 600 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, default: 30 }),
+  AUTH_FAILURES_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'Rejected API keys/tokens per client address per RATE_LIMIT_WINDOW_MS before 429',
+  }),
   LOGIN_FAILURES_PER_ACCOUNT: Type.Integer({ minimum: 1, default: 10 }),
   LOGIN_FAILURE_WINDOW_MS: Type.Integer({ minimum: 1000, default: 900000 }),
   AUTH_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 5000 }),

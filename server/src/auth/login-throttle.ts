@@ -43,6 +43,30 @@ export class LoginThrottle {
     return 0;
   }
 
+  /**
+   * Seconds until `key` may try again (0: it may now), counting nothing: for callers that count only
+   * failures, so that successes cost one map lookup.
+   */
+  refusedFor(key: string): number {
+    const window = this.windows.get(key);
+    if (!window) return 0;
+    const now = this.now();
+    if (now - window.startedAt >= this.options.windowMs || window.failures < this.options.maxFailures) return 0;
+    return Math.max(1, Math.ceil((window.startedAt + this.options.windowMs - now) / 1000));
+  }
+
+  /** Counts one failure of `key` after the fact (see `refusedFor`). */
+  failed(key: string): void {
+    const now = this.now();
+    let window = this.windows.get(key);
+    if (!window || now - window.startedAt >= this.options.windowMs) {
+      this.makeRoom(now);
+      window = { startedAt: now, failures: 0 };
+      this.windows.set(key, window);
+    }
+    window.failures++;
+  }
+
   /** The password was right: the attempt does not count. */
   succeeded(account: string): void {
     const window = this.windows.get(account);

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onRequestHookHandler, preHandlerHookHandler } from 'fastify';
-import { forbidden, unauthorized } from '../http/errors';
+import { forbidden, HttpError, unauthorized } from '../http/errors';
 import { looksLikeApiKey } from './api-keys';
 import type { AuthOutcome, Authenticator } from './authenticator';
+import type { LoginThrottle } from './login-throttle';
 import type { Principal } from './principal';
 
 declare module 'fastify' {
@@ -27,8 +28,13 @@ function presentedCredential(request: FastifyRequest): { credential: string; sou
   return null;
 }
 
-export function authenticateRequest(authenticator: Authenticator): onRequestHookHandler {
-  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+/**
+ * Authenticates the request. With `failures`, a client address whose presented credentials were rejected
+ * too often in the window gets 429 (with Retry-After) without its credential being looked at, so keys and
+ * tokens cannot be guessed at the API's rate; only failures are counted, a success costs one map lookup.
+ */
+export function authenticateRequest(authenticator: Authenticator, failures?: LoginThrottle): onRequestHookHandler {
+  return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     let presented: ReturnType<typeof presentedCredential>;
     try {
       presented = presentedCredential(request);
@@ -36,9 +42,17 @@ export function authenticateRequest(authenticator: Authenticator): onRequestHook
       return done(error as Error);
     }
     if (!presented) return done(unauthorized('Missing credentials: send "Authorization: Bearer <API key>" or "X-API-Key: <API key>"'));
+    const retryAfter = failures?.refusedFor(request.ip) ?? 0;
+    if (retryAfter > 0) {
+      reply.header('retry-after', String(retryAfter));
+      return done(new HttpError(429, `Too many failed authentications from this address; retry in ${retryAfter} seconds`));
+    }
     const kind = looksLikeApiKey(presented.credential) ? 'api-key' : 'token';
     const settle = (outcome: AuthOutcome) => {
-      if ('failure' in outcome) return done(unauthorized(outcome.failure));
+      if ('failure' in outcome) {
+        failures?.failed(request.ip);
+        return done(unauthorized(outcome.failure));
+      }
       request.principal = outcome.principal;
       request.credentialKind = kind;
       done();
