@@ -18,7 +18,8 @@ import { ensureFirstAdmin } from './users/bootstrap-admin';
 import { UserService } from './users/user-service';
 import { SessionService } from './sessions/session-service';
 import { EventBus } from './events/event-bus';
-import { createWhatsApp } from './whatsapp/create-whatsapp';
+import { sealAuthStateAtRest } from './whatsapp/auth/mysql-auth-state';
+import { authCodec, createWhatsApp } from './whatsapp/create-whatsapp';
 import { createWebhooks } from './webhooks/create-webhooks';
 
 export interface ServerOptions {
@@ -101,6 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Not before the server listens: deliveries claimed while startup still holds the event loop would
     // run out of time before they are even sent.
     if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
+    await sealAuthStateAtRest(db, authCodec(config), log);
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');
     return { app, ctx };

@@ -16,10 +16,14 @@ export interface WhatsApp {
   ingest: SessionIngest;
 }
 
+/** Seals credentials with AUTH_ENCRYPTION_KEY when it is set. */
+export const authCodec = (config: Config): AuthCodec =>
+  new AuthCodec(config.AUTH_ENCRYPTION_KEY ? new AuthCipher(parseEncryptionKey(config.AUTH_ENCRYPTION_KEY)) : null);
+
 /** The session manager with this configuration's WhatsApp endpoint, encryption, history cut-off, reconnect and ingest retry policies. */
 export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBus, outbox?: OutboxWriter): WhatsApp {
   if (config.WHATSAPP_ROOT_KEY) trustWhatsAppRootKey(config.WHATSAPP_ROOT_KEY, log);
-  const codec = new AuthCodec(config.AUTH_ENCRYPTION_KEY ? new AuthCipher(parseEncryptionKey(config.AUTH_ENCRYPTION_KEY)) : null);
+  const codec = authCodec(config);
   const publish = (session: SessionIdentity, events: DomainEvent[]) => {
     const owner = { sessionId: session.sessionId, userId: session.userId, workflowId: session.workflowId };
     void bus.publish(events.map((event) => ({ ...event, session: owner })));

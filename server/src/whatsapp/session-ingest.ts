@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Db, Queryable } from '../db/database';
 import { retryOnDeadlock } from '../db/errors';
 import type { DomainEvent } from '../events/catalogue';
-import type { AuthCodec } from './auth/auth-cipher';
+import { authContext, type AuthCodec } from './auth/auth-cipher';
 import { EarlyOperations } from './early-operations';
 import {
   ingestPrepared,
@@ -110,7 +110,7 @@ export class SessionIngest {
       .where('keyId', 'not like', '%\\_reverse')
       .execute();
     for (const { keyId, value } of rows) {
-      const lidUser = JSON.parse(this.codec.decode(value)) as unknown;
+      const lidUser = JSON.parse(this.codec.decode(value, authContext.key(sessionRowId, 'lid-mapping', keyId))) as unknown;
       if (typeof lidUser === 'string') map.learn(`${lidUser}@lid`, `${keyId}@s.whatsapp.net`);
     }
     return map;
