@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../server/src/config';
 import type { AppContext } from '../../server/src/context';
 import { createServer } from '../../server/src/server';
@@ -24,6 +25,8 @@ export interface TestGateway {
 export interface GatewayOptions {
   /** Reuse this database (a restart) instead of a fresh one. */
   database?: TestDatabase;
+  /** The gateway's logger, instead of one made from LOG_LEVEL (silent in tests). */
+  logger?: Logger;
 }
 
 /** A gateway on a fresh database, listening on a random port; `close()` drops the database. */
@@ -45,7 +48,7 @@ export async function startGateway(label: string, env: Record<string, string> = 
   const dropIfOurs = async () => {
     if (!options.database) await database.drop();
   };
-  const { app, ctx } = await createServer(config, { print: (line) => printed.push(line) }).catch(async (error) => {
+  const { app, ctx } = await createServer(config, { print: (line) => printed.push(line), logger: options.logger }).catch(async (error) => {
     await dropIfOurs();
     throw error;
   });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db, Queryable, Session, SessionStatus } from '../db/database';
 import { fromJson } from '../db/json';
 import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
+import { redactingLogger } from './redacting-logger';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
 import { IngestQueue, type IngestRetryOptions } from './ingest-queue';
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
@@ -225,7 +226,7 @@ export class SessionRuntime {
     }
     if (this.stopped) return;
     this.open = false;
-    const keys = makeCacheableSignalKeyStore(this.auth.state.keys, this.log);
+    const keys = makeCacheableSignalKeyStore(this.auth.state.keys, redactingLogger(this.log));
     const socket = this.services.makeSocket(this.session.id, { creds: this.auth.state.creds, keys }, this.log);
     this.socket = socket;
     this.qrCount = 0;

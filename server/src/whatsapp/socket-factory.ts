@@ -1,6 +1,7 @@
 import makeWASocket, { Browsers, WA_CERT_DETAILS, proto } from '@whiskeysockets/baileys';
 import type { AuthenticationState, WAMessageKey } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
+import { redactingLogger } from './redacting-logger';
 
 export type WASocket = ReturnType<typeof makeWASocket>;
 export type SocketFactory = (sessionRowId: string, auth: AuthenticationState, log: Logger) => WASocket;
@@ -18,7 +19,7 @@ export function socketFactory(settings: SocketSettings): SocketFactory {
   return (sessionRowId, auth, log) =>
     makeWASocket({
       auth,
-      logger: log.child({ module: 'baileys' }, { level: quieterLevel(log, settings.baileysLogLevel) }),
+      logger: redactingLogger(log.child({ module: 'baileys' }, { level: quieterLevel(log, settings.baileysLogLevel) })),
       ...(settings.wsUrl ? { waWebSocketUrl: settings.wsUrl } : {}),
       browser: Browsers.ubuntu('Chrome'),
       markOnlineOnConnect: false,
