@@ -35,6 +35,9 @@ type Sent = { delivery: ClaimedDelivery; attempt: AttemptResult; outcome: Delive
 /** Claim queries running at once in one process. */
 const CLAIMERS = 3;
 
+/** Record transactions running at once in one process. */
+const RECORDERS = 2;
+
 /** Most outcomes written by one record transaction. */
 const RECORD_BATCH = 200;
 
@@ -56,7 +59,7 @@ export class WebhookDispatcher {
   private inFlight = 0;
   /** Sent, waiting to be recorded. */
   private readonly sent: Sent[] = [];
-  private recording: Promise<void> | undefined;
+  private recorders = 0;
   private idle: (() => void) | undefined;
 
   constructor(
@@ -89,7 +92,7 @@ export class WebhookDispatcher {
     clearInterval(this.pruneTimer);
     this.wake();
     await this.loop;
-    if (this.queued.length > 0 || this.inFlight > 0 || this.sent.length > 0 || this.recording) {
+    if (this.queued.length > 0 || this.inFlight > 0 || this.sent.length > 0 || this.recorders > 0) {
       await new Promise<void>((resolve) => (this.idle = resolve));
     }
   }
@@ -161,7 +164,7 @@ export class WebhookDispatcher {
       void this.send(delivery).then((sent) => {
         this.inFlight--;
         this.sent.push(sent);
-        this.recording ??= this.recordAll();
+        if (this.recorders === 0 || (this.recorders < RECORDERS && this.sent.length >= RECORD_BATCH)) void this.recordAll();
         this.fillSlots();
         this.wake();
       });
@@ -173,8 +176,9 @@ export class WebhookDispatcher {
     return { delivery, attempt, outcome: outcomeOf(delivery, attempt, this.options.retry) };
   }
 
-  /** The recorder: writes what was sent, in batches, until nothing is left. */
+  /** A recorder: writes what was sent, in batches, until nothing is left (a second one joins when a full batch waits). */
   private async recordAll(): Promise<void> {
+    this.recorders++;
     while (this.sent.length > 0) {
       const batch = this.sent.splice(0, RECORD_BATCH);
       for (let attempt = 1; ; attempt++) {
@@ -192,8 +196,8 @@ export class WebhookDispatcher {
         }
       }
     }
-    this.recording = undefined;
-    if (this.idle && this.queued.length === 0 && this.inFlight === 0) this.idle();
+    this.recorders--;
+    if (this.idle && this.recorders === 0 && this.queued.length === 0 && this.inFlight === 0 && this.sent.length === 0) this.idle();
   }
 
   private async record(trx: Queryable, results: readonly Sent[]): Promise<void> {
