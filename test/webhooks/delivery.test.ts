@@ -47,18 +47,21 @@ async function webhookFor(body: Record<string, unknown> = {}) {
 }
 
 const deliveryState = (webhookId: string) => deliveriesOf(gateway, webhookId);
+/** The webhook's deliveries, once its first one has succeeded. */
+const firstSucceeded = (webhookId: string) =>
+  eventually(
+    () => deliveryState(webhookId),
+    (rows) => rows[0]?.status === 'SUCCESS',
+    15_000,
+    `first delivery of ${webhookId} succeeded`,
+  );
 const webhook = async (id: string) => (await gateway.api.get(`/api/v1/webhooks/${id}`, { key: user.key })).body;
 
 it('retries failures with growing delays until a 2xx, logging every attempt', async () => {
   const hook = await webhookFor({ maxRetries: 3 });
   receiver.respond = (request) => (request.path === hook.path && receiver.on(hook.path).length <= 2 ? { status: 500, body: 'boom' } : {});
   await emit(gateway, hook.session, [statusEvent(hook.session)]);
-  const [delivery] = await eventually(
-    () => deliveryState(hook.id),
-    (rows) => rows[0]?.status === 'SUCCESS',
-    15_000,
-    'success',
-  );
+  const [delivery] = await firstSucceeded(hook.id);
   expect(delivery!.attempts).toBe(3);
   const requests = receiver.on(hook.path);
   expect(requests).toHaveLength(3);
@@ -99,12 +102,7 @@ it('honours Retry-After on 429', async () => {
   receiver.respond = (request) =>
     request.path === hook.path && receiver.on(hook.path).length === 1 ? { status: 429, headers: { 'retry-after': '1' } } : {};
   await emit(gateway, hook.session, [statusEvent(hook.session)]);
-  await eventually(
-    () => deliveryState(hook.id),
-    (rows) => rows[0]?.status === 'SUCCESS',
-    15_000,
-    'success',
-  );
+  await firstSucceeded(hook.id);
   const [first, second] = receiver.on(hook.path);
   expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
 });
@@ -146,12 +144,7 @@ it('disables a webhook after N consecutive failures, and re-enabling delivers wh
   healthy = true;
   const enabled = await gateway.api.patch(`/api/v1/webhooks/${hook.id}`, { key: user.key, body: { isActive: true } });
   expect(enabled.body).toMatchObject({ isActive: true, retries: 0 });
-  const [waited] = await eventually(
-    () => deliveryState(hook.id),
-    (rows) => rows[0]?.status === 'SUCCESS',
-    15_000,
-    'delivered',
-  );
+  const [waited] = await firstSucceeded(hook.id);
   expect(waited!.attempts).toBe(5);
   await emit(gateway, hook.session, [textEvent(hook.session, 'after')]);
   await eventually(
@@ -165,12 +158,7 @@ it('disables a webhook after N consecutive failures, and re-enabling delivers wh
 it('redelivers a delivery on request with the same event id', async () => {
   const hook = await webhookFor();
   await emit(gateway, hook.session, [statusEvent(hook.session)]);
-  const [delivery] = await eventually(
-    () => deliveryState(hook.id),
-    (rows) => rows[0]?.status === 'SUCCESS',
-    15_000,
-    'success',
-  );
+  const [delivery] = await firstSucceeded(hook.id);
   const res = await gateway.api.post(`/api/v1/webhook-deliveries/${delivery!.id}/redeliver`, { key: user.key });
   expect(res.status).toBe(200);
   const [first, again] = await receiver.waitFor(hook.path, 2);
@@ -243,12 +231,7 @@ it('lists deliveries by status and time, one page after another', async () => {
 it('prunes finished deliveries past the retention and keeps the rest', async () => {
   const hook = await webhookFor();
   await emit(gateway, hook.session, [statusEvent(hook.session)]);
-  await eventually(
-    () => deliveryState(hook.id),
-    (rows) => rows[0]?.status === 'SUCCESS',
-    15_000,
-    'success',
-  );
+  await firstSucceeded(hook.id);
   const dispatcher = gateway.ctx.delivery.dispatcher;
   expect(await dispatcher.prune(new Date())).toBe(0);
   // Seven days later (the default retention) the finished delivery and its attempts go.
