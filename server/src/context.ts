@@ -7,6 +7,7 @@ import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
 import type { EventBus } from './events/event-bus';
 import type { SessionIngest } from './whatsapp/session-ingest';
+import type { SessionOwnership } from './whatsapp/ownership/session-ownership';
 import type { SessionManager } from './whatsapp/session-manager';
 import type { Webhooks } from './webhooks/create-webhooks';
 import type { WebhookService } from './webhooks/webhook-service';
@@ -21,6 +22,8 @@ export interface AppContext {
   usage: UsageRecorder;
   bus: EventBus;
   manager: SessionManager;
+  /** This process's place among the gateway processes sharing the database. */
+  ownership: SessionOwnership;
   ingest: SessionIngest;
   sessions: SessionService;
   webhooks: WebhookService;

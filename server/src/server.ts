@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { Authenticator } from './auth/authenticator';
@@ -11,6 +11,7 @@ import type { Config } from './config';
 import type { AppContext } from './context';
 import { createDb, ensureDatabase, parseDatabaseUrl } from './db/connection';
 import type { Db } from './db/database';
+import { sharedSecret } from './db/gateway-secrets';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { UsageRecorder } from './usage/usage-recorder';
@@ -48,13 +49,18 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
   }
 }
 
+/** The key login tokens are signed with: JWT_SECRET, or one generated once and kept in the database, so every process accepts every token. */
+export async function loginTokenSecret(config: Config, db: Db): Promise<string> {
+  return config.JWT_SECRET ?? sharedSecret(db, 'jwt');
+}
+
 /** Every service, wired once. */
-export function createContext(config: Config, db: Db, log: Logger): AppContext {
+export function createContext(config: Config, db: Db, log: Logger, tokenSecret: string): AppContext {
   const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
   const delivery = createWebhooks(config, db, log);
-  const { manager, ingest } = createWhatsApp(config, db, log, bus, delivery.outbox);
+  const { manager, ingest, ownership } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
-  const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
+  const tokens = new LoginTokens(tokenSecret, config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(
     db,
@@ -77,6 +83,7 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     bus,
     manager,
     ingest,
+    ownership,
     sessions: new SessionService(db, manager),
     webhooks: delivery.service,
     delivery,
@@ -84,12 +91,21 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
   };
 }
 
+/** Where the other processes reach this one: GATEWAY_INTERNAL_URL, or the address it listens on. */
+function internalUrl(config: Config, app: FastifyInstance): string {
+  if (config.GATEWAY_INTERNAL_URL) return config.GATEWAY_INTERNAL_URL.replace(/\/+$/, '');
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const wildcard = ['0.0.0.0', '::', ''].includes(config.HOST);
+  const host = wildcard ? hostname() : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${port}`;
+}
+
 /** The whole gateway: migrated database, first admin, services and the app; closing the app releases all of it. */
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const log = options.logger ?? createLogger(config);
-  if (!config.JWT_SECRET) log.warn('JWT_SECRET is not set: login tokens will not survive a restart');
   const db = await openMigratedDatabase(config, log);
-  const ctx = createContext(config, db, log);
+  const ctx = createContext(config, db, log, await loginTokenSecret(config, db));
   try {
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);
@@ -102,6 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Not before the server listens: deliveries claimed while startup still holds the event loop would
     // run out of time before they are even sent.
     if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
+    app.addHook('onListen', async () => ctx.ownership.advertise(internalUrl(config, app)));
     await sealAuthStateAtRest(db, authCodec(config), log);
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');

@@ -61,7 +61,8 @@ export class Simulator {
 
   /**
    * Server-side happenings, for assertions: 'device-linked', 'device-online', 'device-offline',
-   * 'device-removed', 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested'.
+   * 'device-removed', 'device-conflict' (a second connection of a device replaced the first: the first
+   * is closed with WhatsApp's 440 conflict), 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested'.
    */
   get serverEvents() {
     return this.ctx.core.events;

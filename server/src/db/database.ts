@@ -205,6 +205,32 @@ export interface UserTokenVersionTable {
   version: number;
 }
 
+/** Helper table: one running gateway process and its heartbeat (issue 11). */
+export interface GatewayProcessTable {
+  id: string;
+  /** Where the other processes reach its internal routes; null when it does not listen. */
+  address: string | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  /** Set when it began handing its sessions over for a shutdown. */
+  stoppingAt: Date | null;
+}
+
+/** Helper table: which process runs a session, until when, under which fencing epoch (issue 11). */
+export interface SessionLeaseTable {
+  sessionId: string;
+  ownerId: string | null;
+  epoch: ColumnType<number, number | undefined, number>;
+  expiresAt: Date | null;
+}
+
+/** Helper table: a secret every process shares, generated once when the environment gives none. */
+export interface GatewaySecretTable {
+  name: string;
+  value: string;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -220,6 +246,9 @@ export interface Database {
   WebhookDeliveryAttempt: WebhookDeliveryAttemptTable;
   SessionEventSequence: SessionEventSequenceTable;
   UserTokenVersion: UserTokenVersionTable;
+  GatewayProcess: GatewayProcessTable;
+  SessionLease: SessionLeaseTable;
+  GatewaySecret: GatewaySecretTable;
 }
 
 /** What repositories take: the pool or an open transaction. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -5,6 +6,7 @@ import { domainEvent, type DomainEvent } from '../events/catalogue';
 import type { EventBus } from '../events/event-bus';
 import { AuthCipher, AuthCodec, parseEncryptionKey } from './auth/auth-cipher';
 import { SessionIngest, type OutboxWriter } from './session-ingest';
+import { SessionOwnership } from './ownership/session-ownership';
 import { SessionManager } from './session-manager';
 import type { SessionIdentity } from './session-runtime';
 import type { SessionState } from './session-state';
@@ -14,6 +16,7 @@ import { loadMessageContent } from './stored-messages';
 export interface WhatsApp {
   manager: SessionManager;
   ingest: SessionIngest;
+  ownership: SessionOwnership;
 }
 
 /** Seals credentials with AUTH_ENCRYPTION_KEY when it is set. */
@@ -36,9 +39,15 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     publish,
   );
   if (outbox) ingest.addOutbox(outbox);
+  const ownership = new SessionOwnership(db, log, {
+    processId: randomUUID(),
+    leaseTtlMs: config.SESSION_LEASE_TTL_MS,
+    renewIntervalMs: config.SESSION_LEASE_RENEW_INTERVAL_MS,
+  });
   const manager = new SessionManager({
     db,
     log,
+    ownership,
     codec,
     makeSocket: socketFactory({
       wsUrl: config.WHATSAPP_WS_URL,
@@ -54,13 +63,13 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
     ingest: {
       prepare: (session, events, socket) => ingest.prepare(session, events, socket),
-      write: (session, batches) => ingest.write(session, batches),
+      write: (session, batches, fence) => ingest.write(session, batches, fence),
     },
     stateWritten: (session, state, previous) => publish(session, sessionEvents(session, state, previous)),
     recordState:
       outbox && ((trx, session, state, previous) => outbox(trx, session, sessionEvents(session, state, previous)).then(() => undefined)),
   });
-  return { manager, ingest };
+  return { manager, ingest, ownership };
 }
 
 /** session.status when the status changed; session.qr when a new QR or pairing code waits. */

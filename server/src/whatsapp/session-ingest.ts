@@ -14,6 +14,7 @@ import {
   type PreparedEvents,
 } from './ingest';
 import { LidMap } from './jids';
+import { assertLease, type Fence } from './ownership/lease-repository';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
 
@@ -64,15 +65,17 @@ export class SessionIngest {
 
   /**
    * Writes prepared batches, in order, in one transaction (retried on deadlock), feeds the outbox, then
-   * publishes the events. Consecutive history-only batches are written as one.
+   * publishes the events. Consecutive history-only batches are written as one. With a fence (the session's
+   * runtime writing what WhatsApp sent), nothing is written unless the fence still holds the session.
    */
-  async write(session: SessionIdentity, batches: readonly PreparedBatch[]): Promise<DomainEvent[]> {
+  async write(session: SessionIdentity, batches: readonly PreparedBatch[], fence?: Fence): Promise<DomainEvent[]> {
     if (batches.length === 0) return [];
     const ctx = batches.at(-1)!.ctx;
     const merged = mergeHistoryBatches(batches.map((batch) => batch.prepared));
     const events = await retryOnDeadlock(
       () =>
         this.db.transaction().execute(async (trx) => {
+          if (fence) await assertLease(trx, fence);
           const produced: DomainEvent[] = [];
           for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
           for (const write of this.outboxWriters) await write(trx, session, produced);
