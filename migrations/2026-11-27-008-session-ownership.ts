@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 
 // Frozen in time. Issue 11 (many processes on one database): each gateway process heartbeats a row and
 // owns the sessions it runs through a lease with an epoch (the fencing token every runtime write is
-// checked against); secrets every process must share (the login-token key) live in the database when the
+// checked against), live while its owner's heartbeat is; secrets every process must share (the login-token key) live in the database when the
 // environment does not give them.
 
 const table = sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
@@ -24,13 +24,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('sessionId', 'varchar(36)', (c) => c.primaryKey())
     .addColumn('ownerId', 'varchar(36)')
     .addColumn('epoch', 'bigint', (c) => c.unsigned().notNull().defaultTo(0))
-    .addColumn('expiresAt', sql`datetime(3)`)
     .addForeignKeyConstraint('SessionLease_sessionId_fkey', ['sessionId'], 'Session', ['id'], (fk) =>
       fk.onDelete('cascade').onUpdate('cascade'),
     )
     .modifyEnd(table)
     .execute();
-  await db.schema.createIndex('SessionLease_ownerId_idx').on('SessionLease').columns(['ownerId', 'expiresAt']).execute();
+  await db.schema.createIndex('SessionLease_ownerId_idx').on('SessionLease').column('ownerId').execute();
 
   await db.schema
     .createTable('GatewaySecret')

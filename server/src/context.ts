@@ -24,6 +24,8 @@ export interface AppContext {
   manager: SessionManager;
   /** This process's place among the gateway processes sharing the database. */
   ownership: SessionOwnership;
+  /** Shared by every gateway process: proves a request was forwarded by one of them. */
+  internalSecret: Buffer;
   ingest: SessionIngest;
   sessions: SessionService;
   webhooks: WebhookService;

@@ -49,18 +49,24 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
   }
 }
 
-/** The key login tokens are signed with: JWT_SECRET, or one generated once and kept in the database, so every process accepts every token. */
-export async function loginTokenSecret(config: Config, db: Db): Promise<string> {
-  return config.JWT_SECRET ?? sharedSecret(db, 'jwt');
+export interface SharedSecrets {
+  /** Signs login tokens: JWT_SECRET, or one generated once and kept in the database, so every process accepts every token. */
+  loginToken: string;
+  /** Proves a request was forwarded by another gateway process. */
+  internal: string;
+}
+
+export async function sharedSecrets(config: Config, db: Db): Promise<SharedSecrets> {
+  return { loginToken: config.JWT_SECRET ?? (await sharedSecret(db, 'jwt')), internal: await sharedSecret(db, 'internal') };
 }
 
 /** Every service, wired once. */
-export function createContext(config: Config, db: Db, log: Logger, tokenSecret: string): AppContext {
+export function createContext(config: Config, db: Db, log: Logger, secrets: SharedSecrets): AppContext {
   const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
   const delivery = createWebhooks(config, db, log);
   const { manager, ingest, ownership } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
-  const tokens = new LoginTokens(tokenSecret, config.TOKEN_TTL_SECONDS);
+  const tokens = new LoginTokens(secrets.loginToken, config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(
     db,
@@ -84,6 +90,7 @@ export function createContext(config: Config, db: Db, log: Logger, tokenSecret: 
     manager,
     ingest,
     ownership,
+    internalSecret: Buffer.from(secrets.internal),
     sessions: new SessionService(db, manager),
     webhooks: delivery.service,
     delivery,
@@ -105,7 +112,7 @@ function internalUrl(config: Config, app: FastifyInstance): string {
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const log = options.logger ?? createLogger(config);
   const db = await openMigratedDatabase(config, log);
-  const ctx = createContext(config, db, log, await loginTokenSecret(config, db));
+  const ctx = createContext(config, db, log, await sharedSecrets(config, db));
   try {
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);

@@ -26,7 +26,7 @@ const conflicts: string[] = [];
 /** When each phone's linked (gateway) device last came online at the simulator. */
 const cameOnline = new Map<string, number>();
 /** Ids of the messages the contact sent, by the session phone they went to. */
-const sent: { id: string; to: string }[] = [];
+const sent: { id: string; to: string; at: number }[] = [];
 
 const rows = async <T>(query: string, params: unknown[] = []) => (await db.query<RowDataPacket[]>(query, params))[0] as T[];
 const processIdOf = async (gateway: GatewayProcess) =>
@@ -40,8 +40,9 @@ const processIdOf = async (gateway: GatewayProcess) =>
 /** Every session: its status as stored, and the process holding a live lease on it (if any). */
 const placement = () =>
   rows<{ sessionId: string; status: string; ownerId: string | null }>(
-    `SELECT s.sessionId, s.status, IF(l.expiresAt >= NOW(3), l.ownerId, NULL) AS ownerId
-     FROM Session s LEFT JOIN SessionLease l ON l.sessionId = s.id ORDER BY s.sessionId`,
+    `SELECT s.sessionId, s.status, IF(p.heartbeatAt >= NOW(3) - INTERVAL 15 SECOND, l.ownerId, NULL) AS ownerId
+     FROM Session s LEFT JOIN SessionLease l ON l.sessionId = s.id LEFT JOIN GatewayProcess p ON p.id = l.ownerId
+     ORDER BY s.sessionId`,
   );
 
 /** Waits until all sessions are CONNECTED, each held by one of `owners`. */
@@ -56,7 +57,7 @@ const allConnectedOn = (owners: string[], timeoutMs: number) =>
 const sendToEverySession = async (label: string) => {
   for (let i = 0; i < SESSIONS; i++) {
     const { id } = await sim.send(CONTACT, { to: phoneOf(i), text: `${label} → ${i}` });
-    sent.push({ id, to: phoneOf(i) });
+    sent.push({ id, to: phoneOf(i), at: Date.now() });
   }
 };
 
@@ -68,10 +69,20 @@ const everyMessageStoredOnce = () =>
         `SELECT m.messageId, COUNT(*) AS copies FROM Message m WHERE m.fromMe = 0 AND m.chatId = ? GROUP BY m.messageId`,
         [`${CONTACT}@s.whatsapp.net`],
       ),
-    (stored) => sent.every(({ id }) => stored.some((row) => row.messageId === id && Number(row.copies) === 1)),
+    (stored) => missing(stored).length === 0,
     30_000,
     `all ${sent.length} sent messages stored once`,
-  );
+  ).catch(async (error: Error) => {
+    const stored = await rows<{ messageId: string; copies: number }>(
+      'SELECT messageId, COUNT(*) AS copies FROM Message GROUP BY messageId',
+    );
+    throw new Error(`${error.message.slice(0, 200)}\nnot stored once: ${JSON.stringify(missing(stored))}`);
+  });
+
+const missing = (stored: { messageId: string; copies: number }[]) => {
+  const copies = new Map(stored.map((row) => [row.messageId, Number(row.copies)]));
+  return sent.filter(({ id }) => copies.get(id) !== 1).map((entry) => ({ ...entry, copies: copies.get(entry.id) ?? 0 }));
+};
 
 beforeAll(async () => {
   sim = await startSimulator();
@@ -129,6 +140,49 @@ it('a login token from one process works on every other (the signing key is shar
   }
 });
 
+it('a REST call, a QR fetch and a send work through any process for any session (forwarded to its owner, metered once)', async () => {
+  const sent: string[] = [];
+  for (const [p, gateway] of processes.entries()) {
+    for (const i of [p, p + 1, p + 2]) {
+      const view = await gateway.api.get(`/api/v1/sessions/${sessionIdOf(i)}`, { key });
+      expect(view.body).toMatchObject({ sessionId: sessionIdOf(i), status: 'CONNECTED' });
+      const text = `via process ${p} from session ${i}`;
+      const sentNow = await gateway.api.post(`/api/v1/sessions/${sessionIdOf(i)}/messages`, {
+        key,
+        body: { to: CONTACT, type: 'text', text },
+      });
+      expect(sentNow.status).toBeLessThan(300);
+      await sim.waitForInbox(CONTACT, (entry) => entry.text === text, 10_000);
+      sent.push(text);
+    }
+  }
+  // A new session lands on the least-loaded process; its QR is served by every process.
+  expect((await processes[0]!.api.post('/api/v1/sessions', { key, body: { sessionId: 'fresh' } })).status).toBe(201);
+  const qrs = await Promise.all(
+    processes.map((gateway) =>
+      eventually(
+        () => gateway.api.get('/api/v1/sessions/fresh/qr', { key }),
+        (res) => res.status === 200,
+        20_000,
+      ),
+    ),
+  );
+  expect(new Set(qrs.map((res) => res.body.qr)).size).toBe(1);
+  expect((await processes[1]!.api.delete('/api/v1/sessions/fresh', { key })).status).toBeLessThan(300);
+  // A last call on each process, flushed after everything before it there: then each send is counted once, not twice.
+  for (const gateway of processes) await gateway.api.get('/api/v1/sessions?limit=1', { key });
+  await eventually(
+    () => rows<{ n: number }>("SELECT COUNT(*) AS n FROM ApiUsage WHERE endpoint = '/api/v1/sessions' AND method = 'GET'"),
+    ([row]) => Number(row!.n) === processes.length,
+    10_000,
+    'the last calls recorded',
+  );
+  const [sends] = await rows<{ n: number }>(
+    "SELECT COUNT(*) AS n FROM ApiUsage WHERE endpoint = '/api/v1/sessions/:sessionId/messages' AND method = 'POST'",
+  );
+  expect(Number(sends!.n)).toBe(sent.length);
+});
+
 it('spreads the sessions over the processes, one owner each', async () => {
   const owners = await Promise.all(processes.map(processIdOf));
   const sessions = await placement();
@@ -168,7 +222,7 @@ it('a rolling restart under a steady flow of messages loses nothing and opens no
   const flow = (async () => {
     for (let n = 0; flowing; n++) {
       const { id } = await sim.send(CONTACT, { to: phoneOf(n % SESSIONS), text: `flow ${n}` });
-      sent.push({ id, to: phoneOf(n % SESSIONS) });
+      sent.push({ id, to: phoneOf(n % SESSIONS), at: Date.now() });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();

@@ -16,6 +16,12 @@ export interface GatewayProcess {
 export async function spawnGateway(env: Record<string, string>, options: { expectAdmin?: boolean } = {}): Promise<GatewayProcess> {
   const child = spawnTs('server/src/main.ts', [], { PORT: '0', HOST: '127.0.0.1', BCRYPT_COST: '10', LOG_LEVEL: 'info', ...env });
   const { output, done } = collect(child);
+  if (process.env.GATEWAY_LOG_DIR) {
+    const { createWriteStream } = await import('node:fs');
+    const file = createWriteStream(`${process.env.GATEWAY_LOG_DIR}/gateway-${child.pid}.log`);
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   try {
     const adminKey = options.expectAdmin
       ? (await waitForOutput(() => output().stdout, /API key, shown only this once: (bak_\S+)/, 60_000))[1]

@@ -72,11 +72,7 @@ it('writes nothing (and tells no one) when the state did not change', async () =
 it('writes nothing once another process has taken the session over (its epoch fences this writer off)', async () => {
   const written: SessionState[] = [];
   const stale = new SessionStateWriter(db, fence, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) => written.push(state));
-  await db
-    .updateTable('SessionLease')
-    .set({ expiresAt: new Date(0) })
-    .where('sessionId', '=', sessionRowId)
-    .execute();
+  // 'this-process' never beats (it has no GatewayProcess row), so its lease counts as abandoned.
   const successor = (await claimLease(db, sessionRowId, 'other-process', 600_000))!;
   expect(successor.epoch).toBe(fence.epoch + 1);
   const current = new SessionStateWriter(db, successor, initial, 0, new SerialQueue(), pino({ level: 'silent' }), () => undefined);

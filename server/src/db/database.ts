@@ -216,12 +216,11 @@ export interface GatewayProcessTable {
   stoppingAt: Date | null;
 }
 
-/** Helper table: which process runs a session, until when, under which fencing epoch (issue 11). */
+/** Helper table: which process runs a session, under which fencing epoch; live while its owner beats (issue 11). */
 export interface SessionLeaseTable {
   sessionId: string;
   ownerId: string | null;
   epoch: ColumnType<number, number | undefined, number>;
-  expiresAt: Date | null;
 }
 
 /** Helper table: a secret every process shares, generated once when the environment gives none. */

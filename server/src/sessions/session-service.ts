@@ -105,7 +105,7 @@ export class SessionService {
     const session = await this.find(principal, sessionId);
     await sessions.updateSession(this.db, session.id, changes);
     const updated = (await sessions.findSessionByRowId(this.db, session.id))!;
-    if (changes.isActive === false) await this.manager.stop(updated);
+    if (changes.isActive === false) await this.manager.stop(updated, { release: true });
     if (changes.isActive === true && !session.isActive && updated.authData !== null) await this.manager.start(updated);
     this.manager.identityChanged(updated);
     return this.view((await sessions.findSessionByRowId(this.db, session.id))!);

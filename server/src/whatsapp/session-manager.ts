@@ -41,7 +41,7 @@ export class SessionManager implements RunningSessions {
   /** The user was disabled: closes their running sessions, keeping the credentials for when they are enabled again. */
   async stopUser(userId: string): Promise<void> {
     const sessions = await listSessionsOfUser(this.services.db, userId);
-    await Promise.all(sessions.map((session) => this.stop(session)));
+    await Promise.all(sessions.map((session) => this.stop(session, { release: true })));
   }
 
   /** The user was enabled again: their paired, active sessions are orphans now; claims them at once. */
@@ -65,7 +65,7 @@ export class SessionManager implements RunningSessions {
       sessions.map((session) =>
         this.logout(session).catch((error) => {
           this.services.log.warn({ err: error, sessionId: session.sessionId }, 'could not log out the session of a deleted user');
-          return this.stop(session);
+          return this.stop(session, { release: true });
         }),
       ),
     );
@@ -81,12 +81,17 @@ export class SessionManager implements RunningSessions {
     return runtime.requestPairingCode(phone);
   }
 
-  async stop(session: Pick<Session, 'id'>): Promise<void> {
+  /**
+   * Closes the session's socket. By default this process keeps holding the session (stopped), so no
+   * process reconnects it until it is started again or its holder goes away; with `release`, the lease
+   * is given up too (the session was deactivated, or its user disabled: nothing claims it meanwhile).
+   */
+  async stop(session: Pick<Session, 'id'>, options: { release?: boolean } = {}): Promise<void> {
     await this.lifecycle(session.id, async () => {
       const runtime = this.runtimes.get(session.id);
       if (!runtime) return;
       await runtime.stop();
-      await this.forget(runtime);
+      if (options.release) await this.forget(runtime);
     });
   }
 
@@ -159,7 +164,7 @@ export class SessionManager implements RunningSessions {
    */
   async shutdown(): Promise<void> {
     await this.services.ownership.beginShutdown();
-    await Promise.all([...this.runtimes.values()].map((runtime) => this.stop(runtime.session)));
+    await Promise.all([...this.runtimes.values()].map((runtime) => this.stop(runtime.session, { release: true })));
     await this.services.ownership.close();
   }
 
@@ -173,6 +178,14 @@ export class SessionManager implements RunningSessions {
       if (!runtime) continue;
       this.runtimes.delete(id);
       runtime.abandon();
+    }
+  }
+
+  deactivated(sessionRowIds: string[]): void {
+    for (const id of sessionRowIds) {
+      this.stop({ id }, { release: true }).catch((error) =>
+        this.services.log.error({ err: error, sessionRowId: id }, 'could not stop a deactivated session'),
+      );
     }
   }
 

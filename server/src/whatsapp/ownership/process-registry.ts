@@ -32,9 +32,7 @@ export async function forgetProcess(db: Db, processId: string): Promise<void> {
 export async function liveProcesses(db: Db, staleAfterMs: number): Promise<LiveProcess[]> {
   const rows = await db
     .selectFrom('GatewayProcess')
-    .leftJoin('SessionLease', (join) =>
-      join.onRef('SessionLease.ownerId', '=', 'GatewayProcess.id').on('SessionLease.expiresAt', '>=', sql<Date>`NOW(3)`),
-    )
+    .leftJoin('SessionLease', 'SessionLease.ownerId', 'GatewayProcess.id')
     .select(['GatewayProcess.id', 'GatewayProcess.address', (eb) => eb.fn.count<number>('SessionLease.sessionId').as('sessions')])
     .where('GatewayProcess.heartbeatAt', '>=', sql<Date>`NOW(3) - INTERVAL ${staleAfterMs * 1000} MICROSECOND`)
     .where('GatewayProcess.stoppingAt', 'is', null)
@@ -49,4 +47,20 @@ export async function pruneDeadProcesses(db: Db, deadAfterMs: number): Promise<v
     .deleteFrom('GatewayProcess')
     .where('heartbeatAt', '<', sql<Date>`NOW(3) - INTERVAL ${deadAfterMs * 1000} MICROSECOND`)
     .execute();
+}
+
+/** The live process holding the session (by its user-facing id), if any. */
+export async function processRunning(
+  db: Db,
+  sessionId: string,
+  staleAfterMs: number,
+): Promise<{ id: string; address: string | null } | undefined> {
+  return db
+    .selectFrom('Session')
+    .innerJoin('SessionLease', 'SessionLease.sessionId', 'Session.id')
+    .innerJoin('GatewayProcess', 'GatewayProcess.id', 'SessionLease.ownerId')
+    .select(['GatewayProcess.id', 'GatewayProcess.address'])
+    .where('Session.sessionId', '=', sessionId)
+    .where('GatewayProcess.heartbeatAt', '>=', sql<Date>`NOW(3) - INTERVAL ${staleAfterMs * 1000} MICROSECOND`)
+    .executeTakeFirst();
 }

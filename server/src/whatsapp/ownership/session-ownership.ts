@@ -4,13 +4,28 @@ import type { Db, Session } from '../../db/database';
 import {
   claimLease,
   countOrphanedSessions,
+  heldButInactive,
   leaseHolder,
   orphanedSessions,
   releaseLease,
-  renewLeases,
+  heldLeases,
   type Fence,
 } from './lease-repository';
-import { forgetProcess, heartbeat, liveProcesses, markStopping, pruneDeadProcesses, type LiveProcess } from './process-registry';
+import {
+  forgetProcess,
+  heartbeat,
+  liveProcesses,
+  markStopping,
+  processRunning,
+  pruneDeadProcesses,
+  type LiveProcess,
+} from './process-registry';
+
+/** Where a session runs or should start: this process, or another one at its address. */
+export type Placement = { here: true } | { here: false; processId: string; address: string };
+
+const HERE: Placement = { here: true };
+const LOAD_CACHE_MS = 1000;
 
 export interface OwnershipOptions {
   processId: string;
@@ -31,6 +46,8 @@ export interface RunningSessions {
   fences(): HeldFence[];
   /** These leases are gone (taken over, or not renewed in time): close the sockets without writing. */
   lost(sessionRowIds: string[]): void;
+  /** These sessions were deactivated, or their users disabled, through another process: stop them and let them go. */
+  deactivated(sessionRowIds: string[]): void;
   /** A claimed orphan: run it under this fence. */
   adopt(session: Session, fence: HeldFence): void;
 }
@@ -39,9 +56,10 @@ const DEAD_PROCESS_ROWS_AFTER_MS = 24 * 3600_000;
 
 /**
  * Which process runs which session, kept in MySQL: every running session is held through a lease (owner,
- * epoch, expiry). This process beats, renews its leases, claims orphaned sessions up to its fair share of
- * the live processes' load, and stops its own sockets before its leases can expire unrenewed (a process
- * cut off from the database must not keep a socket another process is about to open).
+ * epoch), live while its owner's heartbeat is (one row renews all of a process's leases at once). This
+ * process beats, claims orphaned sessions up to its fair share of the live processes' load, and stops its
+ * own sockets before its heartbeat can go stale (a process cut off from the database must not keep a
+ * socket another process is about to open).
  */
 export class SessionOwnership {
   private address: string | null = null;
@@ -54,6 +72,7 @@ export class SessionOwnership {
   private renewedAt = 0;
   /** Leases held here without a runtime at the last renewal: released if still so at the next one. */
   private strays = new Set<string>();
+  private loads: { at: number; processes: LiveProcess[] } | undefined;
 
   constructor(
     private readonly db: Db,
@@ -88,7 +107,7 @@ export class SessionOwnership {
     if (this.stopping) return undefined;
     const fence = await this.claim(sessionRowId);
     if (fence) return fence;
-    const holder = await leaseHolder(this.db, sessionRowId);
+    const holder = await leaseHolder(this.db, sessionRowId, this.options.leaseTtlMs);
     return holder?.ownerId === this.processId ? { sessionRowId, ...holder, takenAt: performance.now() } : undefined;
   }
 
@@ -99,9 +118,28 @@ export class SessionOwnership {
     );
   }
 
-  /** The live processes and their loads, for picking where a new session goes. */
-  liveProcesses(): Promise<LiveProcess[]> {
-    return liveProcesses(this.db, this.options.leaseTtlMs);
+  /**
+   * Where requests about the session go: the live process holding it; with `starting`, a session nobody
+   * holds goes where a new one would (otherwise it is served here).
+   */
+  async placementOf(sessionId: string, options: { starting?: boolean } = {}): Promise<Placement> {
+    const holder = await processRunning(this.db, sessionId, this.options.leaseTtlMs);
+    if (holder?.id === this.processId) return HERE;
+    if (holder?.address) return { here: false, processId: holder.id, address: holder.address };
+    return options.starting ? this.placementOfNew() : HERE;
+  }
+
+  /** Where a session nobody runs should start: the live process holding the fewest sessions (this one on a tie). */
+  async placementOfNew(): Promise<Placement> {
+    if (!this.loads || Date.now() - this.loads.at > LOAD_CACHE_MS)
+      this.loads = { at: Date.now(), processes: await liveProcesses(this.db, this.options.leaseTtlMs) };
+    const mine = this.loads.processes.find((process) => process.id === this.processId)?.sessions ?? this.running?.fences().length ?? 0;
+    const best = this.loads.processes
+      .filter((process) => process.id !== this.processId && process.address)
+      .reduce<LiveProcess | undefined>((least, process) => (!least || process.sessions < least.sessions ? process : least), undefined);
+    if (!best || best.sessions >= mine) return HERE;
+    best.sessions++;
+    return { here: false, processId: best.id, address: best.address! };
   }
 
   /** Stops claiming and tells the others this process is going (its sessions are released as they stop). */
@@ -133,8 +171,8 @@ export class SessionOwnership {
   private async renewAndClaim(running: RunningSessions): Promise<number> {
     const sentAt = performance.now();
     await heartbeat(this.db, { id: this.processId, address: this.address });
-    const held = await renewLeases(this.db, this.processId, this.options.leaseTtlMs);
     this.renewedAt = sentAt;
+    const held = await heldLeases(this.db, this.processId);
 
     const local = running.fences();
     // A lease taken after the renewal was sent is not in `held` yet, and is not lost.
@@ -154,13 +192,15 @@ export class SessionOwnership {
     }
     this.strays = strays;
     if (this.stopping) return 0;
+    const deactivated = (await heldButInactive(this.db, this.processId)).filter((id) => runningHere.has(id));
+    if (deactivated.length > 0) running.deactivated(deactivated);
     await pruneDeadProcesses(this.db, DEAD_PROCESS_ROWS_AFTER_MS);
     return this.claimShare(running, local.length - lost.length);
   }
 
   /** Claims orphaned sessions until this process carries its share: ceil((held + orphaned) / live processes). */
   private async claimShare(running: RunningSessions, mine: number): Promise<number> {
-    const orphaned = await countOrphanedSessions(this.db);
+    const orphaned = await countOrphanedSessions(this.db, this.options.leaseTtlMs);
     if (orphaned === 0) return 0;
     const live = await liveProcesses(this.db, this.options.leaseTtlMs);
     const others = live.filter((process) => process.id !== this.processId);
@@ -168,7 +208,7 @@ export class SessionOwnership {
     const share = Math.ceil(total / (others.length + 1)) - mine;
     if (share <= 0) return 0;
     let claimed = 0;
-    for (const session of await orphanedSessions(this.db, share)) {
+    for (const session of await orphanedSessions(this.db, this.options.leaseTtlMs, share)) {
       const fence = await this.claim(session.id);
       if (!fence) continue;
       running.adopt(session, fence);
