@@ -205,6 +205,25 @@ export interface UserTokenVersionTable {
   version: number;
 }
 
+export const CONFLICT_KINDS = ['MESSAGE', 'EDIT', 'REVOKE'] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+/** Helper table (issue 10): a message whose id another chat, direction or sender already holds, or a refused edit or revoke. */
+export interface MessageConflictTable {
+  id: string;
+  sessionId: string;
+  kind: ConflictKind;
+  messageId: string;
+  chatId: string;
+  fromMe: boolean;
+  /** '' when unknown. */
+  fromJid: string;
+  content: Json;
+  timestamp: Date;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -220,6 +239,7 @@ export interface Database {
   WebhookDeliveryAttempt: WebhookDeliveryAttemptTable;
   SessionEventSequence: SessionEventSequenceTable;
   UserTokenVersion: UserTokenVersionTable;
+  MessageConflict: MessageConflictTable;
 }
 
 /** What repositories take: the pool or an open transaction. */
