@@ -58,7 +58,8 @@ export class SessionIngest {
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
     let early = this.early.get(session.id);
     if (!early) this.early.set(session.id, (early = new EarlyOperations()));
-    const ctx = { me, lids, early, historyCutoff: this.historyCutoff };
+    const log = this.log.child({ sessionId: session.sessionId });
+    const ctx = { me, lids, early, log, historyCutoff: this.historyCutoff };
     return { ctx, prepared: await prepareEventsInSlices(batch, ctx) };
   }
 
