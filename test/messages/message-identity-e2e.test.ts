@@ -10,7 +10,7 @@ const ALICE = '15550610002';
 const BOB = '15550610003';
 
 let world: ConnectedWorld;
-const { api, row, rowWhere, received } = messageHelpers(() => world);
+const { api, row, rowWhere, received, sent, inbox } = messageHelpers(() => world);
 
 beforeAll(async () => {
   world = await startConnectedWorld('message_identity', { me: ME, contacts: { [ALICE]: 'Alice', [BOB]: 'Bob' } });
@@ -107,5 +107,32 @@ describe('edits and revokes in a group', () => {
     await world.sim.send(ALICE, { to: group, delete: bobs });
     const revoked = await rowWhere(bobs, (stored) => json(stored.metadata).revoked === true, 'revoked by the group admin');
     expect(json(revoked.metadata).revokedBy).toBe(phoneJid(ALICE));
+  });
+});
+
+describe('retry receipts', () => {
+  it('send a stored message again only to the chat it was sent in', async () => {
+    const gatewayDevice = world.sim.account(ME).devices.find((device) => !device.hosted)!.jid;
+    const forAlice = await sent({ to: ALICE, type: 'text', text: 'for Alice only' });
+    const forBob = await sent({ to: BOB, type: 'text', text: 'for Bob' });
+    await inbox(ALICE, (entry) => entry.id === forAlice);
+    await inbox(BOB, (entry) => entry.id === forBob);
+    const relayed: { id: string; to: string }[] = [];
+    const listener = ({ id, to }: { id: string; to: string }) => relayed.push({ id, to });
+    world.sim.serverEvents.on('message-relayed', listener);
+    try {
+      await world.sim.retryReceipt(BOB, gatewayDevice, forAlice);
+      // Baileys answers retry receipts one after the other: once Bob's own message went again, the first was handled.
+      await world.sim.retryReceipt(BOB, gatewayDevice, forBob);
+      await eventually(
+        () => relayed,
+        (list) => list.some(({ id }) => id === forBob),
+        10_000,
+        "Bob's message sent again",
+      );
+      expect(relayed.filter(({ id }) => id === forAlice)).toEqual([]);
+    } finally {
+      world.sim.serverEvents.off('message-relayed', listener);
+    }
   });
 });

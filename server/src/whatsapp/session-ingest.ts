@@ -14,6 +14,7 @@ import {
   type PreparedEvents,
 } from './ingest';
 import { LidMap } from './jids';
+import type { JidForm } from './mapping/message-identity';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
 
@@ -83,6 +84,12 @@ export class SessionIngest {
     );
     if (events.length > 0) this.publish(session, events);
     return events;
+  }
+
+  /** JIDs of a session as its store keeps them: phone JIDs where the LID mapping is known. */
+  async jidForm(sessionRowId: string): Promise<JidForm> {
+    const lids = await this.lidMapOf(sessionRowId);
+    return (jid) => lids.preferPhone(jid);
   }
 
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */
