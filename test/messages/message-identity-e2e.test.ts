@@ -108,6 +108,20 @@ describe('edits and revokes in a group', () => {
     const revoked = await rowWhere(bobs, (stored) => json(stored.metadata).revoked === true, 'revoked by the group admin');
     expect(json(revoked.metadata).revokedBy).toBe(phoneJid(ALICE));
   });
+
+  it('lets an admin revoke this session\u2019s message, and no other member', async () => {
+    const mine = await sent({ to: group, type: 'text', text: 'my announcement' });
+    await world.sim.waitForInbox(BOB, (entry) => entry.id === mine, 10_000);
+    await world.sim.waitForInbox(ALICE, (entry) => entry.id === mine, 10_000);
+
+    await world.sim.send(BOB, { to: group, delete: mine });
+    await conflictsReach(++conflicts);
+    expect(json((await row(mine))!.metadata).revoked).toBeUndefined();
+
+    await world.sim.send(ALICE, { to: group, delete: mine });
+    const revoked = await rowWhere(mine, (stored) => json(stored.metadata).revoked === true, 'revoked by the group admin');
+    expect({ fromMe: revoked.fromMe, revokedBy: json(revoked.metadata).revokedBy }).toEqual({ fromMe: true, revokedBy: phoneJid(ALICE) });
+  });
 });
 
 describe('retry receipts', () => {
