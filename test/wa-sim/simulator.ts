@@ -200,6 +200,14 @@ export class Simulator {
     return this.hostedOf(phone).read(chat, ids);
   }
 
+  /** A retry receipt from `phone`'s hosted device asking device `to` (a device JID) to send message `id` again. */
+  async retryReceipt(phone: string, to: string, id: string): Promise<void> {
+    if (typeof to !== 'string' || !to.includes('@') || typeof id !== 'string' || !id) {
+      throw new ControlError(400, '"to" (a device JID) and "id" are required');
+    }
+    return this.hostedOf(phone).retryReceipt(to, id);
+  }
+
   async presence(phone: string, type: string, to?: string): Promise<void> {
     const sock = await this.hostedOf(phone).waitOpen();
     const allowed = ['available', 'unavailable', 'composing', 'recording', 'paused'];

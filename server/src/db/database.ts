@@ -230,6 +230,25 @@ export interface GatewaySecretTable {
   createdAt: CreatedAt;
 }
 
+export const CONFLICT_KINDS = ['MESSAGE', 'EDIT', 'REVOKE'] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+/** Helper table (issue 10): a message whose id another chat, direction or sender already holds, or a refused edit or revoke. */
+export interface MessageConflictTable {
+  id: string;
+  sessionId: string;
+  kind: ConflictKind;
+  messageId: string;
+  chatId: string;
+  fromMe: boolean;
+  /** '' when unknown. */
+  fromJid: string;
+  content: Json;
+  timestamp: Date;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -248,6 +267,7 @@ export interface Database {
   GatewayProcess: GatewayProcessTable;
   SessionLease: SessionLeaseTable;
   GatewaySecret: GatewaySecretTable;
+  MessageConflict: MessageConflictTable;
 }
 
 /** What repositories take: the pool or an open transaction. */

@@ -4,6 +4,7 @@ import { isDuplicateKey } from '../db/errors';
 import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
 import type { SessionManager } from '../whatsapp/session-manager';
+import { countConflicts } from '../whatsapp/store/conflict-store';
 import { PairingInProgressError } from '../whatsapp/session-runtime';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { toHttpError } from '../whatsapp/whatsapp-errors';
@@ -24,6 +25,8 @@ export interface SessionView {
   userId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** On GET of one session: messages kept aside because their id was taken, and refused edits and revokes. */
+  conflictingMessages?: number;
 }
 
 const scopeOf = (principal: Principal): sessions.SessionScope => (isAdmin(principal) ? {} : { userId: principal.id });
@@ -98,7 +101,8 @@ export class SessionService {
   }
 
   async get(principal: Principal, sessionId: string): Promise<SessionView> {
-    return this.view(await this.find(principal, sessionId));
+    const session = await this.find(principal, sessionId);
+    return { ...this.view(session), conflictingMessages: await countConflicts(this.db, session.id) };
   }
 
   async update(principal: Principal, sessionId: string, changes: { name?: string | null; workflowId?: string | null; isActive?: boolean }) {

@@ -52,7 +52,7 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     makeSocket: socketFactory({
       wsUrl: config.WHATSAPP_WS_URL,
       baileysLogLevel: config.BAILEYS_LOG_LEVEL,
-      loadMessage: (sessionRowId, key) => loadMessageContent(db, sessionRowId, key),
+      loadMessage: async (sessionRowId, key) => loadMessageContent(db, sessionRowId, key, await ingest.jidForm(sessionRowId)),
     }),
     backoff: { baseDelayMs: config.RECONNECT_BASE_DELAY_MS, maxDelayMs: config.RECONNECT_MAX_DELAY_MS },
     ingestRetry: {

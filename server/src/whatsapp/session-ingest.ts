@@ -15,6 +15,7 @@ import {
 } from './ingest';
 import { LidMap } from './jids';
 import { assertLease, type Fence } from './ownership/lease-repository';
+import type { JidForm } from './mapping/message-identity';
 import type { SessionIdentity } from './session-runtime';
 import type { WASocket } from './socket-factory';
 
@@ -59,7 +60,8 @@ export class SessionIngest {
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
     let early = this.early.get(session.id);
     if (!early) this.early.set(session.id, (early = new EarlyOperations()));
-    const ctx = { me, lids, early, historyCutoff: this.historyCutoff };
+    const log = this.log.child({ sessionId: session.sessionId });
+    const ctx = { me, lids, early, log, historyCutoff: this.historyCutoff };
     return { ctx, prepared: await prepareEventsInSlices(batch, ctx) };
   }
 
@@ -85,6 +87,12 @@ export class SessionIngest {
     );
     if (events.length > 0) this.publish(session, events);
     return events;
+  }
+
+  /** JIDs of a session as its store keeps them: phone JIDs where the LID mapping is known. */
+  async jidForm(sessionRowId: string): Promise<JidForm> {
+    const lids = await this.lidMapOf(sessionRowId);
+    return (jid) => lids.preferPhone(jid);
   }
 
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */
