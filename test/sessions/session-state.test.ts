@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../server/src/config';
 import type { Db } from '../../server/src/db/database';
-import { insertSession } from '../../server/src/sessions/session-repository';
+import { insertSession } from '../../server/src/whatsapp/store/session-repository';
 import { openMigratedDatabase } from '../../server/src/server';
 import { insertUser } from '../../server/src/users/user-repository';
 import { claimLease, type Fence } from '../../server/src/whatsapp/ownership/lease-repository';

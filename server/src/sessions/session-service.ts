@@ -5,11 +5,11 @@ import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
 import type { SessionManager } from '../whatsapp/session-manager';
 import { countConflicts } from '../whatsapp/store/conflict-store';
-import { PairingInProgressError } from '../whatsapp/session-runtime';
+import { PairingInProgressError } from '../whatsapp/whatsapp-errors';
 import type { WASocket } from '../whatsapp/socket-factory';
-import { toHttpError } from '../whatsapp/whatsapp-errors';
+import { toHttpError } from '../http/whatsapp-errors';
 import { normalizePhoneNumber } from './phone-numbers';
-import * as sessions from './session-repository';
+import * as sessions from '../whatsapp/store/session-repository';
 
 export interface SessionView {
   sessionId: string;

@@ -8,7 +8,7 @@ import { AuthCipher, AuthCodec, parseEncryptionKey } from './auth/auth-cipher';
 import { SessionIngest, type OutboxWriter } from './session-ingest';
 import { SessionOwnership } from './ownership/session-ownership';
 import { SessionManager } from './session-manager';
-import type { SessionIdentity } from './session-runtime';
+import type { SessionIdentity } from './session-identity';
 import type { SessionState } from './session-state';
 import { socketFactory, trustWhatsAppRootKey } from './socket-factory';
 import { loadMessageContent } from './stored-messages';

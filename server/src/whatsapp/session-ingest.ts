@@ -16,7 +16,7 @@ import {
 import { LidMap } from './jids';
 import { assertLease, type Fence } from './ownership/lease-repository';
 import type { JidForm } from './mapping/message-identity';
-import type { SessionIdentity } from './session-runtime';
+import type { SessionIdentity } from './session-identity';
 import type { WASocket } from './socket-factory';
 
 /** Runs inside the transaction that stored what the events report (the webhook outbox plugs in here). */

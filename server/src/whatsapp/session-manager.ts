@@ -1,25 +1,17 @@
 import type { Session } from '../db/database';
-import { deleteSession, listSessionsOfUser } from '../sessions/session-repository';
+import { deleteSession, listSessionsOfUser } from './store/session-repository';
 import { wipeAuthState } from './auth/mysql-auth-state';
 import type { HeldFence, RunningSessions, SessionOwnership } from './ownership/session-ownership';
 import { SessionRuntime, stateOf, type RuntimeServices } from './session-runtime';
 import type { SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { WASocket } from './socket-factory';
+import { SessionNotConnectedError, SessionOwnedElsewhereError } from './whatsapp-errors';
 
 /** How long a stopped session keeps its lease for event batches the database still refuses. */
 const UNSTORED_EVENTS_GRACE_MS = 5000;
 
 export type SessionManagerServices = RuntimeServices & { ownership: SessionOwnership };
-
-export class SessionNotConnectedError extends Error {}
-
-/** Another live gateway process runs the session. */
-export class SessionOwnedElsewhereError extends Error {
-  constructor(readonly sessionRowId: string) {
-    super('the session is running in another gateway process');
-  }
-}
 
 /**
  * Owns one runtime (one Baileys socket) per session this process runs, each under a lease (see

@@ -12,17 +12,9 @@ import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { PreparedBatch } from './session-ingest';
 import type { SocketFactory, WASocket } from './socket-factory';
+import { sessionIdentity, type SessionIdentity } from './session-identity';
+import { PairingInProgressError } from './whatsapp-errors';
 import { LeaseLostError, type Fence } from './ownership/lease-repository';
-
-/** The parts of a Session row a runtime needs to know who it is. */
-export type SessionIdentity = Pick<Session, 'id' | 'sessionId' | 'userId' | 'workflowId'>;
-
-export const sessionIdentity = ({ id, sessionId, userId, workflowId }: SessionIdentity): SessionIdentity => ({
-  id,
-  sessionId,
-  userId,
-  workflowId,
-});
 
 export interface RuntimeServices {
   db: Db;
@@ -48,13 +40,6 @@ const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
-
-/** A pairing code for another number is waiting to be typed; only one pairing can run on a socket. */
-export class PairingInProgressError extends Error {
-  constructor(readonly phone: string) {
-    super(`a pairing code for +${phone} is waiting to be entered`);
-  }
-}
 
 /**
  * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db, Queryable, SessionStatus } from '../db/database';
 import { retryOnDeadlock } from '../db/errors';
 import { toNullableJson } from '../db/json';
-import { updateSession } from '../sessions/session-repository';
+import { updateSession } from './store/session-repository';
 import { assertLease, LeaseLostError, type Fence } from './ownership/lease-repository';
 import type { SerialQueue } from './serial-queue';
 
