@@ -20,6 +20,9 @@ const HELPER_TABLES = [
   'SessionEventSequence',
   'UserTokenVersion',
   'MessageConflict',
+  'GatewayProcess',
+  'SessionLease',
+  'GatewaySecret',
 ];
 
 const database = testDatabase('schema');
