@@ -60,7 +60,15 @@ const ConfigSchema = Type.Object({
   HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
 
   MEDIA_MAX_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest media a send may carry or fetch' }),
+  MEDIA_BASE64_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 16 * 1024 * 1024,
+    description: "Largest media a send may carry as base64 (WhatsApp's 16 MB limit for photos, videos and audio); larger files go by url",
+  }),
   MEDIA_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
+  MEDIA_CONCURRENCY: Type.Integer({ minimum: 1, default: 16, description: 'Media fetches and downloads running at once per process' }),
+  MEDIA_CONCURRENCY_PER_USER: Type.Integer({ minimum: 1, default: 4, description: 'Media fetches and downloads running at once per user' }),
+  MEDIA_QUEUE_WAIT_MS: Type.Integer({ minimum: 0, default: 10000, description: 'Longest wait for a turn at media work before 429/503' }),
   WHATSAPP_MEDIA_HOSTS: Type.String({
     default: 'mmg.whatsapp.net,*.whatsapp.net',
     pattern: `^\\s*${MEDIA_HOST}\\s*(,\\s*(\\*\\.)?${MEDIA_HOST}\\s*)*$`,

@@ -2,6 +2,13 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a route's body may hold, added to the 413 for a body over its limit. */
+    bodyTooLarge?: string;
+  }
+}
+
 /** An error whose message is meant for the client. */
 export class HttpError extends Error {
   constructor(
@@ -10,6 +17,17 @@ export class HttpError extends Error {
     readonly details?: unknown,
   ) {
     super(message);
+  }
+}
+
+/** The gateway is busy (429: with this caller's work, 503: with everyone's); answered with Retry-After. */
+export class RetryLaterError extends HttpError {
+  constructor(
+    statusCode: 429 | 503,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(statusCode, message);
   }
 }
 
@@ -52,6 +70,12 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
       return reply.status(400).send(errorBody(400, error.message, details));
     }
     const statusCode = error.statusCode ?? 500;
+    if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds));
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const allowed = request.routeOptions.config.bodyTooLarge;
+      const message = `The request body is larger than this route's limit of ${request.routeOptions.bodyLimit} bytes`;
+      return reply.status(413).send(errorBody(413, allowed ? `${message}: ${allowed}` : message));
+    }
     if (statusCode >= 500) {
       request.log.error({ err: error }, 'request failed');
       const explained = EXPLAINED_5XX.has(statusCode);
