@@ -56,6 +56,12 @@ const ConfigSchema = Type.Object({
   INGEST_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 200 }),
   INGEST_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30000 }),
   INGEST_FAILURES_BEFORE_ERROR: Type.Integer({ minimum: 1, default: 5 }),
+  INGEST_QUEUE_HIGH_WATERMARK: Type.Integer({
+    minimum: 1,
+    default: 64,
+    description: "Event batches waiting for the database at which a session stops reading WhatsApp's websocket",
+  }),
+  INGEST_QUEUE_LOW_WATERMARK: Type.Integer({ minimum: 0, default: 16, description: 'Waiting batches at which it reads again' }),
   HISTORY_SYNC_MAX_DAYS: Type.Integer({ minimum: 0, default: 30, description: '0 keeps no history' }),
   HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
 
@@ -127,6 +133,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     parseTrustProxy(config.TRUST_PROXY);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  if (config.INGEST_QUEUE_LOW_WATERMARK >= config.INGEST_QUEUE_HIGH_WATERMARK) {
+    throw new ConfigError('Invalid configuration: INGEST_QUEUE_LOW_WATERMARK must be below INGEST_QUEUE_HIGH_WATERMARK');
   }
   return config;
 }

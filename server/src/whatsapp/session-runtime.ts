@@ -6,12 +6,12 @@ import { fromJson } from '../db/json';
 import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
 import { redactingLogger } from './redacting-logger';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
-import { IngestQueue, type IngestRetryOptions } from './ingest-queue';
+import { IngestQueue, type IngestFlowOptions, type IngestRetryOptions } from './ingest-queue';
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { PreparedBatch } from './session-ingest';
-import type { SocketFactory, WASocket } from './socket-factory';
+import { isReadingPaused, pauseReading, resumeReading, type SocketFactory, type WASocket } from './socket-factory';
 
 /** The parts of a Session row a runtime needs to know who it is. */
 export type SessionIdentity = Pick<Session, 'id' | 'sessionId' | 'userId' | 'workflowId'>;
@@ -31,6 +31,8 @@ export interface RuntimeServices {
   backoff: BackoffOptions;
   /** How a batch the database refused is retried, and after how many refusals the session shows ERROR. */
   ingestRetry: IngestRetryOptions;
+  /** How many batches may wait for the database before the socket stops reading, and until how few it stays stopped. */
+  ingestFlow: IngestFlowOptions;
   statusIntervalMs: number;
   /** Stores batches of Baileys data events: prepared (CPU) on arrival, written later in arrival order. */
   ingest: {
@@ -103,11 +105,13 @@ export class SessionRuntime {
     );
     this.ingest = new IngestQueue(
       this.storage,
-      services.ingestRetry,
+      { ...services.ingestRetry, ...services.ingestFlow },
       {
         write: (batches) => services.ingest.write(this.session, batches),
         stuck: (error) => this.onIngestStuck(error),
         recovered: () => this.onIngestRecovered(),
+        pause: () => this.socket && pauseReading(this.socket),
+        resume: () => this.socket && resumeReading(this.socket),
       },
       this.log,
     );
@@ -119,6 +123,11 @@ export class SessionRuntime {
 
   get running(): boolean {
     return !this.stopped;
+  }
+
+  /** Event batches waiting for the database, and whether reading from WhatsApp is paused until fewer wait. */
+  get ingestBacklog(): { batches: number; paused: boolean } {
+    return { batches: this.ingest.size, paused: this.socket ? isReadingPaused(this.socket) : false };
   }
 
   /** The open socket, for sending and querying; undefined unless CONNECTED. */
