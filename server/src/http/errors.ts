@@ -77,7 +77,8 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
       return reply.status(413).send(errorBody(413, allowed ? `${message}: ${allowed}` : message));
     }
     if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed');
+      if (error instanceof RetryLaterError) request.log.warn(error.message);
+      else request.log.error({ err: error }, 'request failed');
       const explained = EXPLAINED_5XX.has(statusCode);
       const message = explained ? error.message || (STATUS_CODES[statusCode] ?? 'Error') : 'Internal Server Error';
       return reply.status(statusCode).send(errorBody(statusCode, message));

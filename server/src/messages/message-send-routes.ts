@@ -35,7 +35,7 @@ export const messageSendRoutes: RoutesPlugin = (ctx) => async (app) => {
         params: SessionParams,
         headers: IdempotencyHeaders,
         body: SendMessageBody,
-        response: { 201: SendResult, ...authErrors, ...errors(404, 409, 413, 422, 502, 504) },
+        response: { 201: SendResult, ...authErrors, ...errors(404, 409, 413, 422, 502, 503, 504) },
       },
     },
     async (request, reply) => {

@@ -192,6 +192,7 @@ export const SEND_DESCRIPTION = [
   '`text`, `image`, `video`, `audio` (`ptt: true` for a voice note), `document`, `sticker`, `location`, `contact`, `poll`, `reaction`.',
   'Media comes from `url` (fetched by the gateway, at most MEDIA_MAX_BYTES, within MEDIA_FETCH_TIMEOUT_MS) or `base64` (at most',
   'MEDIA_BASE64_MAX_BYTES; a larger body is answered 413).',
+  'Fetching a `url` takes a turn at media work: 429/503 with Retry-After when too many fetches and downloads run (MEDIA_CONCURRENCY_PER_USER, MEDIA_CONCURRENCY).',
   'Phone numbers are checked on WhatsApp first (422 when they have none). Link previews are not generated.',
   '`buttons` and `list` are accepted for compatibility but answered 422: WhatsApp no longer delivers interactive',
   'buttons and lists to normal accounts and Baileys 7 cannot send them.',
