@@ -123,22 +123,29 @@ export async function fetchMedia(url: string, { maxBytes, timeoutMs, allowPrivat
     discard(body);
     throw tooLarge(maxBytes);
   }
+  // With a Content-Length the file is copied into one buffer of that size as it arrives (no second copy at the end).
   const chunks: Buffer[] = [];
+  const whole = Number.isFinite(announced) && announced > 0 ? Buffer.allocUnsafe(announced) : undefined;
   let size = 0;
   try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size + chunk.length > maxBytes) {
         discard(body);
         throw tooLarge(maxBytes);
       }
-      chunks.push(chunk as Buffer);
+      if (!whole) chunks.push(chunk);
+      else if (size + chunk.length <= whole.length) chunk.copy(whole, size);
+      else {
+        discard(body);
+        throw new HttpError(422, 'The media URL sent more than its Content-Length announced');
+      }
+      size += chunk.length;
     }
   } catch (error) {
     if (error instanceof HttpError) throw error;
     throw fetchFailed(error, signal, timeoutMs);
   }
-  const bytes = Buffer.concat(chunks);
+  const bytes = whole ? whole.subarray(0, size) : Buffer.concat(chunks);
   const fileName = fileNameOf(headers['content-disposition'], url);
   return { bytes, ...mimetypeOf(headerValue(headers['content-type']), bytes), ...(fileName ? { fileName } : {}) };
 }
