@@ -8,6 +8,7 @@ import { authenticateRequest } from './auth/request-auth';
 import type { AppContext } from './context';
 import { apiDocs } from './http/docs';
 import { errorHandling, HttpError } from './http/errors';
+import { forwardToOwner, isForwarded } from './http/forward-to-owner';
 import { healthRoutes } from './http/health-routes';
 import { parseTrustProxy } from './http/trust-proxy';
 import { ErrorResponse } from './http/schemas';
@@ -58,8 +59,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     app.addSchema(schema);
   app.decorateRequest('principal', null as never);
   app.decorateRequest('credentialKind', null as never);
+  app.decorateRequest('forwarded', false);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    request.forwarded = isForwarded(request, ctx.internalSecret);
     done();
   });
   await app.register(errorHandling);
@@ -91,10 +94,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
           timeWindow: ctx.config.RATE_LIMIT_WINDOW_MS,
           hook: 'preParsing',
           keyGenerator: (request) => request.principal.id,
+          allowList: (request) => request.forwarded,
           errorResponseBuilder: tooManyRequests,
         });
+        // After the rate limit: a request about a session another process runs is counted here, then sent there.
+        secured.addHook('preParsing', forwardToOwner(ctx.ownership, ctx.internalSecret));
         secured.addHook('onResponse', (request, reply, done) => {
-          if (request.principal)
+          if (request.principal && !request.forwarded)
             ctx.usage.record({
               endpoint: request.routeOptions.url ?? 'unknown',
               method: request.method,

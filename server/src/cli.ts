@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
-import { createContext, openMigratedDatabase } from './server';
+import { createContext, openMigratedDatabase, sharedSecrets } from './server';
 
 const USAGE = `Commands:
   migrate                                                  apply pending migrations
@@ -28,7 +28,7 @@ async function createUser(args: string[]): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ LOG_LEVEL: 'warn' });
   const db = await openMigratedDatabase(config, log);
-  const ctx = createContext(config, db, log);
+  const ctx = createContext(config, db, log, await sharedSecrets(config, db));
   try {
     const { user, apiKey } = await ctx.users.create({
       email: values.email,

@@ -53,6 +53,23 @@ const ConfigSchema = Type.Object({
   RECONNECT_BASE_DELAY_MS: Type.Integer({ minimum: 100, default: 1000 }),
   RECONNECT_MAX_DELAY_MS: Type.Integer({ minimum: 1000, default: 60000 }),
   SESSION_STATUS_MIN_INTERVAL_MS: Type.Integer({ minimum: 0, default: 1000 }),
+  GATEWAY_INTERNAL_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'Where the other gateway processes reach this one; unset: http://<HOST, or the host name when HOST is a wildcard>:<port>',
+    }),
+  ),
+  SESSION_LEASE_TTL_MS: Type.Integer({
+    minimum: 1000,
+    default: 15000,
+    description: 'How long a process holds a session without renewing; a crashed process’s sessions move after this',
+  }),
+  SESSION_LEASE_RENEW_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    default: 3000,
+    description: 'How often leases are renewed and orphaned sessions claimed; under a third of SESSION_LEASE_TTL_MS',
+  }),
   INGEST_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 200 }),
   INGEST_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30000 }),
   INGEST_FAILURES_BEFORE_ERROR: Type.Integer({ minimum: 1, default: 5 }),
@@ -137,5 +154,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (config.INGEST_QUEUE_LOW_WATERMARK >= config.INGEST_QUEUE_HIGH_WATERMARK) {
     throw new ConfigError('Invalid configuration: INGEST_QUEUE_LOW_WATERMARK must be below INGEST_QUEUE_HIGH_WATERMARK');
   }
+  if (config.SESSION_LEASE_RENEW_INTERVAL_MS * 3 > config.SESSION_LEASE_TTL_MS)
+    throw new ConfigError('Invalid configuration: SESSION_LEASE_RENEW_INTERVAL_MS must be at most a third of SESSION_LEASE_TTL_MS');
   return config;
 }

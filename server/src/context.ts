@@ -8,6 +8,7 @@ import type { UserService } from './users/user-service';
 import type { EventBus } from './events/event-bus';
 import type { MediaWork } from './messages/media-work';
 import type { SessionIngest } from './whatsapp/session-ingest';
+import type { SessionOwnership } from './whatsapp/ownership/session-ownership';
 import type { SessionManager } from './whatsapp/session-manager';
 import type { Webhooks } from './webhooks/create-webhooks';
 import type { WebhookService } from './webhooks/webhook-service';
@@ -22,6 +23,10 @@ export interface AppContext {
   usage: UsageRecorder;
   bus: EventBus;
   manager: SessionManager;
+  /** This process's place among the gateway processes sharing the database. */
+  ownership: SessionOwnership;
+  /** Shared by every gateway process: proves a request was forwarded by one of them. */
+  internalSecret: Buffer;
   ingest: SessionIngest;
   sessions: SessionService;
   webhooks: WebhookService;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { Authenticator } from './auth/authenticator';
@@ -12,6 +12,7 @@ import type { AppContext } from './context';
 import { MediaWork } from './messages/media-work';
 import { createDb, ensureDatabase, parseDatabaseUrl } from './db/connection';
 import type { Db } from './db/database';
+import { sharedSecret } from './db/gateway-secrets';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './logger';
 import { UsageRecorder } from './usage/usage-recorder';
@@ -49,13 +50,24 @@ export async function openMigratedDatabase(config: Config, log?: Logger): Promis
   }
 }
 
+export interface SharedSecrets {
+  /** Signs login tokens: JWT_SECRET, or one generated once and kept in the database, so every process accepts every token. */
+  loginToken: string;
+  /** Proves a request was forwarded by another gateway process. */
+  internal: string;
+}
+
+export async function sharedSecrets(config: Config, db: Db): Promise<SharedSecrets> {
+  return { loginToken: config.JWT_SECRET ?? (await sharedSecret(db, 'jwt')), internal: await sharedSecret(db, 'internal') };
+}
+
 /** Every service, wired once. */
-export function createContext(config: Config, db: Db, log: Logger): AppContext {
+export function createContext(config: Config, db: Db, log: Logger, secrets: SharedSecrets): AppContext {
   const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
   const delivery = createWebhooks(config, db, log);
-  const { manager, ingest } = createWhatsApp(config, db, log, bus, delivery.outbox);
+  const { manager, ingest, ownership } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
-  const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
+  const tokens = new LoginTokens(secrets.loginToken, config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(
     db,
@@ -78,6 +90,8 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     bus,
     manager,
     ingest,
+    ownership,
+    internalSecret: Buffer.from(secrets.internal),
     sessions: new SessionService(db, manager),
     webhooks: delivery.service,
     delivery,
@@ -90,12 +104,21 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
   };
 }
 
+/** Where the other processes reach this one: GATEWAY_INTERNAL_URL, or the address it listens on. */
+function internalUrl(config: Config, app: FastifyInstance): string {
+  if (config.GATEWAY_INTERNAL_URL) return config.GATEWAY_INTERNAL_URL.replace(/\/+$/, '');
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const wildcard = ['0.0.0.0', '::', ''].includes(config.HOST);
+  const host = wildcard ? hostname() : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${port}`;
+}
+
 /** The whole gateway: migrated database, first admin, services and the app; closing the app releases all of it. */
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<Server> {
   const log = options.logger ?? createLogger(config);
-  if (!config.JWT_SECRET) log.warn('JWT_SECRET is not set: login tokens will not survive a restart');
   const db = await openMigratedDatabase(config, log);
-  const ctx = createContext(config, db, log);
+  const ctx = createContext(config, db, log, await sharedSecrets(config, db));
   try {
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);
@@ -108,6 +131,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Not before the server listens: deliveries claimed while startup still holds the event loop would
     // run out of time before they are even sent.
     if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
+    app.addHook('onListen', async () => ctx.ownership.advertise(internalUrl(config, app)));
     await sealAuthStateAtRest(db, authCodec(config), log);
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');

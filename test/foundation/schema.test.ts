@@ -19,6 +19,7 @@ const HELPER_TABLES = [
   'WebhookDeliveryAttempt',
   'SessionEventSequence',
   'UserTokenVersion',
+  'MessageConflict',
 ];
 
 const database = testDatabase('schema');

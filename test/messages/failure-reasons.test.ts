@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HttpError, errorHandling } from '../../server/src/http/errors';
-import { toHttpError } from '../../server/src/whatsapp/whatsapp-errors';
+import { toHttpError } from '../../server/src/http/whatsapp-errors';
 import { startConnectedWorld, storedMessage, type ConnectedWorld } from '../helpers/whatsapp';
 import { json } from './message-world';
 

@@ -20,6 +20,21 @@ const authRows = async (gateway: TestGateway, sessionId: string) => {
   return { authData: session.authData, keys: keys.length };
 };
 
+const storedFor = (sessionId: string, messageId: string) =>
+  eventually(
+    () =>
+      world.gateway.ctx.db
+        .selectFrom('Message')
+        .innerJoin('Session', 'Session.id', 'Message.sessionId')
+        .select('Message.id')
+        .where('Session.sessionId', '=', sessionId)
+        .where('Message.messageId', '=', messageId)
+        .execute(),
+    (found) => found.length === 1,
+    10_000,
+    `message ${messageId} stored`,
+  );
+
 beforeAll(async () => {
   world = await startWhatsAppWorld('lifecycle');
   key = world.gateway.adminKey;
@@ -114,6 +129,50 @@ it('disconnect keeps the credentials; connect resumes without a QR', async () =>
   unsubscribe();
   expect(closes).toContain('DISCONNECTED');
   expect((await authRows(world.gateway, 'ben')).authData).not.toBeNull();
+});
+
+it('a disconnected session stays disconnected: no lease renewal or orphan claim reconnects it', async () => {
+  const off = await world.gateway.api.post('/api/v1/sessions/ben/disconnect', { key });
+  expect(off.body.status).toBe('DISCONNECTED');
+  const heartbeat = () =>
+    world.gateway.ctx.db
+      .selectFrom('GatewayProcess')
+      .select('heartbeatAt')
+      .where('id', '=', world.gateway.ctx.ownership.processId)
+      .executeTakeFirstOrThrow();
+  const after = (await heartbeat()).heartbeatAt.getTime();
+  // Two renewals later, an orphan claim would have started it again.
+  await eventually(heartbeat, (row) => row.heartbeatAt.getTime() > after, 10_000);
+  const second = (await heartbeat()).heartbeatAt.getTime();
+  await eventually(heartbeat, (row) => row.heartbeatAt.getTime() > second, 10_000);
+  expect((await world.gateway.api.get('/api/v1/sessions/ben', { key })).body.status).toBe('DISCONNECTED');
+  await world.gateway.api.post('/api/v1/sessions/ben/connect', { key });
+  await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+});
+
+it('connects and disconnects racing each other never leave a second socket behind', async () => {
+  const conflicts: unknown[] = [];
+  const onConflict = (ref: unknown) => conflicts.push(ref);
+  world.sim.serverEvents.on('device-conflict', onConflict);
+  try {
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        world.gateway.api.post(`/api/v1/sessions/ben/${i % 2 === 0 ? 'disconnect' : 'connect'}`, { key }),
+      ),
+    );
+    await world.gateway.api.post('/api/v1/sessions/ben/connect', { key });
+    await sessionWhere(world.gateway, key, 'ben', (s) => s.status === 'CONNECTED');
+    // A message reaching Ben's linked device proves it is online; an orphaned second socket would have
+    // replaced it (a conflict) by the time a later one arrives.
+    const first = await world.sim.send(ANA, { to: BEN, text: 'after the race' });
+    await storedFor('ben', first.id);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const second = await world.sim.send(ANA, { to: BEN, text: 'still one socket' });
+    await storedFor('ben', second.id);
+    expect(conflicts).toEqual([]);
+  } finally {
+    world.sim.serverEvents.off('device-conflict', onConflict);
+  }
 });
 
 it('a logout from the phone ends in DISCONNECTED with the credentials wiped, and no reconnect', async () => {

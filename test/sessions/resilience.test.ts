@@ -114,7 +114,8 @@ describe('sealed credentials are bound to their row', () => {
       .insertInto('SessionKey')
       .values({ sessionId: rowId, type: source.type, keyId: 'copied-elsewhere', value: source.value })
       .execute();
-    const auth = await loadMysqlAuthState(db, rowId, codec1());
+    // Only read here: a fence is checked on writes alone.
+    const auth = await loadMysqlAuthState(db, { sessionRowId: rowId, ownerId: 'reader', epoch: 0 }, codec1());
     await expect(auth.state.keys.get(source.type as 'session', [source.keyId])).resolves.toHaveProperty([source.keyId]);
     await expect(auth.state.keys.get(source.type as 'session', ['copied-elsewhere'])).rejects.toThrow(AuthStateLockedError);
     await db.deleteFrom('SessionKey').where('sessionId', '=', rowId).where('keyId', '=', 'copied-elsewhere').execute();

@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { loadConfig } from '../../server/src/config';
 import type { Db } from '../../server/src/db/database';
-import { insertSession } from '../../server/src/sessions/session-repository';
+import { insertSession } from '../../server/src/whatsapp/store/session-repository';
 import { openMigratedDatabase } from '../../server/src/server';
 import { insertUser } from '../../server/src/users/user-repository';
+import { claimLease, type Fence } from '../../server/src/whatsapp/ownership/lease-repository';
 import { SerialQueue } from '../../server/src/whatsapp/serial-queue';
 import { SessionStateWriter, type SessionState } from '../../server/src/whatsapp/session-state';
 import { testDatabase } from '../helpers/database';
@@ -11,6 +12,7 @@ import { testDatabase } from '../helpers/database';
 const database = testDatabase('session_state');
 let db: Db;
 let sessionRowId: string;
+let fence: Fence;
 
 const initial: SessionState = {
   status: 'DISCONNECTED',
@@ -27,6 +29,7 @@ beforeAll(async () => {
   db = await openMigratedDatabase(loadConfig({ DATABASE_URL: database.url }));
   const user = await insertUser(db, { email: 'state@test.local', password: 'x', apiKey: 'k'.repeat(64) });
   sessionRowId = (await insertSession(db, { sessionId: 'flappy', userId: user.id })).id;
+  fence = (await claimLease(db, sessionRowId, 'this-process', 600_000))!;
 });
 afterAll(async () => {
   await db?.destroy();
@@ -35,7 +38,7 @@ afterAll(async () => {
 
 it('writes a flapping status at most once per interval and ends with the latest state', async () => {
   const written: SessionState[] = [];
-  const writer = new SessionStateWriter(db, sessionRowId, initial, 100, new SerialQueue(), pino({ level: 'silent' }), (state) =>
+  const writer = new SessionStateWriter(db, fence, initial, 100, new SerialQueue(), pino({ level: 'silent' }), (state) =>
     written.push(state),
   );
   const started = Date.now();
@@ -58,10 +61,27 @@ it('writes a flapping status at most once per interval and ends with the latest 
 
 it('writes nothing (and tells no one) when the state did not change', async () => {
   const written: SessionState[] = [];
-  const writer = new SessionStateWriter(db, sessionRowId, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) =>
+  const writer = new SessionStateWriter(db, fence, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) =>
     written.push(state),
   );
   writer.change({ status: 'DISCONNECTED' });
   await writer.flush();
   expect(written).toHaveLength(0);
+});
+
+it('writes nothing once another process has taken the session over (its epoch fences this writer off)', async () => {
+  const written: SessionState[] = [];
+  const stale = new SessionStateWriter(db, fence, initial, 0, new SerialQueue(), pino({ level: 'silent' }), (state) => written.push(state));
+  // 'this-process' never beats (it has no GatewayProcess row), so its lease counts as abandoned.
+  const successor = (await claimLease(db, sessionRowId, 'other-process', 600_000))!;
+  expect(successor.epoch).toBe(fence.epoch + 1);
+  const current = new SessionStateWriter(db, successor, initial, 0, new SerialQueue(), pino({ level: 'silent' }), () => undefined);
+  current.change({ status: 'QR_REQUIRED' });
+  await current.flush();
+
+  stale.change({ status: 'ERROR', metadata: { from: 'stale owner' } });
+  await stale.flush();
+  expect(written).toHaveLength(0);
+  const row = await db.selectFrom('Session').select('status').where('id', '=', sessionRowId).executeTakeFirstOrThrow();
+  expect(row.status).toBe('QR_REQUIRED');
 });

@@ -63,6 +63,11 @@ const ROUTES: Route[] = [
   ],
   [
     'POST',
+    new RegExp(`^/control/accounts/${phone}/retry-receipt$`),
+    async (sim, p, body) => (await sim.retryReceipt(p.phone!, str(body, 'to') ?? '', str(body, 'id') ?? ''), { ok: true }),
+  ],
+  [
+    'POST',
     new RegExp(`^/control/accounts/${phone}/presence$`),
     async (sim, p, body) => (await sim.presence(p.phone!, str(body, 'type') ?? '', str(body, 'to')), { ok: true }),
   ],

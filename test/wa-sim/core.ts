@@ -51,6 +51,7 @@ export class SimulatorCore {
     if (previous && previous !== conn) {
       this.detach(previous);
       previous.streamError({}, [node('conflict', { type: 'replaced' })]);
+      this.events.emit('device-conflict', ref);
     }
   }
 

@@ -90,12 +90,34 @@ export class HostedDevice {
     const jid = this.resolveTarget(request.to);
     const quoted = request.quotedId ? this.inbox.raw.get(request.quotedId) : undefined;
     if (request.quotedId && !quoted) throw new ControlError(404, `no message ${request.quotedId} to quote`);
-    const messageId = generateMessageIDV2(sock.user?.id);
+    if (request.messageId !== undefined && (typeof request.messageId !== 'string' || !request.messageId)) {
+      throw new ControlError(400, 'invalid messageId');
+    }
+    const messageId = request.messageId ?? generateMessageIDV2(sock.user?.id);
     this.sentHere.add(messageId);
     const sent = await sock.sendMessage(jid, this.content(request, jid), { quoted, messageId });
     if (!sent?.key.id) throw new ControlError(500, 'Baileys did not return a message id');
     this.inbox.rememberSent(sent);
     return { id: sent.key.id };
+  }
+
+  /**
+   * A retry receipt, as Baileys sends one when it cannot decrypt a message, asking the device `to` (a
+   * device JID) to send message `id` again; nothing checks that the message was ever sent to this account.
+   */
+  async retryReceipt(to: string, id: string): Promise<void> {
+    const sock = await this.waitOpen();
+    const registration = Buffer.alloc(4);
+    registration.writeUInt32BE(this.auth.state.creds.registrationId);
+    const t = String(Math.floor(Date.now() / 1000));
+    await sock.sendNode({
+      tag: 'receipt',
+      attrs: { id, type: 'retry', to },
+      content: [
+        { tag: 'retry', attrs: { count: '1', id, t, v: '1' } },
+        { tag: 'registration', attrs: {}, content: registration },
+      ],
+    });
   }
 
   async read(chat: string, ids: string[]): Promise<void> {

@@ -61,7 +61,8 @@ export class Simulator {
 
   /**
    * Server-side happenings, for assertions: 'device-linked', 'device-online', 'device-offline',
-   * 'device-removed', 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested'.
+   * 'device-removed', 'device-conflict' (a second connection of a device replaced the first: the first
+   * is closed with WhatsApp's 440 conflict), 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested'.
    */
   get serverEvents() {
     return this.ctx.core.events;
@@ -197,6 +198,14 @@ export class Simulator {
   async read(phone: string, chat: string, ids: string[]): Promise<void> {
     if (!isStringArray(ids) || !ids.length) throw new ControlError(400, 'ids must be a non-empty array of message ids');
     return this.hostedOf(phone).read(chat, ids);
+  }
+
+  /** A retry receipt from `phone`'s hosted device asking device `to` (a device JID) to send message `id` again. */
+  async retryReceipt(phone: string, to: string, id: string): Promise<void> {
+    if (typeof to !== 'string' || !to.includes('@') || typeof id !== 'string' || !id) {
+      throw new ControlError(400, '"to" (a device JID) and "id" are required');
+    }
+    return this.hostedOf(phone).retryReceipt(to, id);
   }
 
   async presence(phone: string, type: string, to?: string): Promise<void> {

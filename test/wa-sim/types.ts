@@ -109,6 +109,8 @@ export interface SendRequest {
   poll?: { name: string; options: string[]; selectableCount?: number };
   edit?: { id: string; text: string };
   delete?: string;
+  /** the WhatsApp id to send under (default: a fresh one) */
+  messageId?: string;
 }
 
 export interface HistoryRequest {

@@ -10,7 +10,7 @@ import {
   outboundDispatcher,
   PrivateAddressError,
   type OutboundLookup,
-} from '../../server/src/http/outbound-guard';
+} from '../../server/src/net/outbound-guard';
 
 const REFUSED: [string, string][] = [
   // IPv4

@@ -281,7 +281,14 @@ describe('protocol messages become changes', () => {
       context(),
       'live',
     );
-    expect(intent).toEqual({ kind: 'edit', targetId: 'OLD', content: { conversation: 'fixed' }, editedAt: new Date(1_764_000_500_250) });
+    expect(intent).toEqual({
+      kind: 'edit',
+      targetId: 'OLD',
+      chatId: '15550000002@s.whatsapp.net',
+      by: { fromMe: false, jid: '15550000002@s.whatsapp.net' },
+      content: { conversation: 'fixed' },
+      editedAt: new Date(1_764_000_500_250),
+    });
   });
 });
 

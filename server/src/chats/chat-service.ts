@@ -8,7 +8,7 @@ import { SerialQueue } from '../whatsapp/serial-queue';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { findChat, listChatMessages } from '../whatsapp/store/read-queries';
 import type { ChatRecord } from '../whatsapp/store/records';
-import { sessionIdentity } from '../whatsapp/session-runtime';
+import { sessionIdentity } from '../whatsapp/session-identity';
 
 /**
  * Archive, pin, mute and delete chats on WhatsApp. Each change is an app-state patch that the account's

@@ -10,7 +10,7 @@ import type { SessionIngest } from '../whatsapp/session-ingest';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { findContact } from '../whatsapp/store/read-queries';
 import type { ContactRecord } from '../whatsapp/store/records';
-import { sessionIdentity } from '../whatsapp/session-runtime';
+import { sessionIdentity } from '../whatsapp/session-identity';
 
 type Batch = Parameters<SessionIngest['apply']>[1];
 

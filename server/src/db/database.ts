@@ -205,6 +205,50 @@ export interface UserTokenVersionTable {
   version: number;
 }
 
+/** Helper table: one running gateway process and its heartbeat (issue 11). */
+export interface GatewayProcessTable {
+  id: string;
+  /** Where the other processes reach its internal routes; null when it does not listen. */
+  address: string | null;
+  startedAt: Date;
+  heartbeatAt: Date;
+  /** Set when it began handing its sessions over for a shutdown. */
+  stoppingAt: Date | null;
+}
+
+/** Helper table: which process runs a session, under which fencing epoch; live while its owner beats (issue 11). */
+export interface SessionLeaseTable {
+  sessionId: string;
+  ownerId: string | null;
+  epoch: ColumnType<number, number | undefined, number>;
+}
+
+/** Helper table: a secret every process shares, generated once when the environment gives none. */
+export interface GatewaySecretTable {
+  name: string;
+  value: string;
+  createdAt: CreatedAt;
+}
+
+export const CONFLICT_KINDS = ['MESSAGE', 'EDIT', 'REVOKE'] as const;
+export type ConflictKind = (typeof CONFLICT_KINDS)[number];
+
+/** Helper table (issue 10): a message whose id another chat, direction or sender already holds, or a refused edit or revoke. */
+export interface MessageConflictTable {
+  id: string;
+  sessionId: string;
+  kind: ConflictKind;
+  messageId: string;
+  chatId: string;
+  fromMe: boolean;
+  /** '' when unknown. */
+  fromJid: string;
+  content: Json;
+  timestamp: Date;
+  metadata: NullableJson;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -220,6 +264,10 @@ export interface Database {
   WebhookDeliveryAttempt: WebhookDeliveryAttemptTable;
   SessionEventSequence: SessionEventSequenceTable;
   UserTokenVersion: UserTokenVersionTable;
+  GatewayProcess: GatewayProcessTable;
+  SessionLease: SessionLeaseTable;
+  GatewaySecret: GatewaySecretTable;
+  MessageConflict: MessageConflictTable;
 }
 
 /** What repositories take: the pool or an open transaction. */

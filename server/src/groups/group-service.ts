@@ -11,7 +11,7 @@ import { findGroup, listGroups, type Page } from '../whatsapp/store/read-queries
 import { groupView, ownJidsOf, type GroupView } from './group-view';
 import type { CreateGroupBody, ParticipantsBody, UpdateGroupBody } from './group-schemas';
 import { participantError } from './participant-errors';
-import { sessionIdentity } from '../whatsapp/session-runtime';
+import { sessionIdentity } from '../whatsapp/session-identity';
 
 type Batch = Parameters<SessionIngest['apply']>[1];
 

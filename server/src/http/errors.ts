@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
+import { InvalidCursorError } from '../db/cursor';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -58,7 +59,7 @@ const EXPLAINED_5XX = new Set([502, 503, 504]);
 
 /** One error body for every failure; 5xx causes are logged, and shown only for the explained statuses. */
 export const errorHandling = fp(async (app: FastifyInstance) => {
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | HttpError | InvalidCursorError, request, reply) => {
     if ('validation' in error && error.validation) {
       const details = error.validation.map((issue) => ({
         path: `${error.validationContext ?? ''}${issue.instancePath}`,
@@ -69,6 +70,7 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
       }));
       return reply.status(400).send(errorBody(400, error.message, details));
     }
+    if (error instanceof InvalidCursorError) return reply.status(400).send(errorBody(400, error.message));
     const statusCode = error.statusCode ?? 500;
     if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds));
     if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

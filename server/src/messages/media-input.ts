@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import type { Config } from '../config';
 import { badRequest, HttpError } from '../http/errors';
-import { isPrivateAddressRefusal, outboundDispatcher } from '../http/outbound-guard';
+import { isPrivateAddressRefusal, outboundDispatcher } from '../net/outbound-guard';
 
 /** Media to send, loaded into memory within the configured limits. */
 export interface LoadedMedia {

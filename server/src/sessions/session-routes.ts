@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor } from '../db/cursor';
 import { authErrors, errors, Page, PageQuery } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import { CreateSessionBody, PairingCodeBody, QrResponse, SessionParams, SessionRef, UpdateSessionBody } from './session-schemas';

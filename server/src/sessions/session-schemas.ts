@@ -32,6 +32,12 @@ export const SessionResponse = Type.Object(
     userId: Type.String(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    conflictingMessages: Type.Optional(
+      Type.Integer({
+        description:
+          'GET of one session only: messages kept aside because another chat or sender already used their id, and edits and revokes refused because their sender did not write the message (nor, for a revoke, is a group admin)',
+      }),
+    ),
   },
   { $id: 'Session' },
 );

@@ -4,11 +4,12 @@ import { isDuplicateKey } from '../db/errors';
 import { fromJson } from '../db/json';
 import { conflict, HttpError, notFound } from '../http/errors';
 import type { SessionManager } from '../whatsapp/session-manager';
-import { PairingInProgressError } from '../whatsapp/session-runtime';
+import { countConflicts } from '../whatsapp/store/conflict-store';
+import { PairingInProgressError } from '../whatsapp/whatsapp-errors';
 import type { WASocket } from '../whatsapp/socket-factory';
-import { toHttpError } from '../whatsapp/whatsapp-errors';
+import { toHttpError } from '../http/whatsapp-errors';
 import { normalizePhoneNumber } from './phone-numbers';
-import * as sessions from './session-repository';
+import * as sessions from '../whatsapp/store/session-repository';
 
 export interface SessionView {
   sessionId: string;
@@ -24,6 +25,8 @@ export interface SessionView {
   userId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** On GET of one session: messages kept aside because their id was taken, and refused edits and revokes. */
+  conflictingMessages?: number;
 }
 
 const scopeOf = (principal: Principal): sessions.SessionScope => (isAdmin(principal) ? {} : { userId: principal.id });
@@ -98,14 +101,15 @@ export class SessionService {
   }
 
   async get(principal: Principal, sessionId: string): Promise<SessionView> {
-    return this.view(await this.find(principal, sessionId));
+    const session = await this.find(principal, sessionId);
+    return { ...this.view(session), conflictingMessages: await countConflicts(this.db, session.id) };
   }
 
   async update(principal: Principal, sessionId: string, changes: { name?: string | null; workflowId?: string | null; isActive?: boolean }) {
     const session = await this.find(principal, sessionId);
     await sessions.updateSession(this.db, session.id, changes);
     const updated = (await sessions.findSessionByRowId(this.db, session.id))!;
-    if (changes.isActive === false) await this.manager.stop(updated);
+    if (changes.isActive === false) await this.manager.stop(updated, { release: true });
     if (changes.isActive === true && !session.isActive && updated.authData !== null) await this.manager.start(updated);
     this.manager.identityChanged(updated);
     return this.view((await sessions.findSessionByRowId(this.db, session.id))!);

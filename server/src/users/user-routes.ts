@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { requireAdmin } from '../auth/request-auth';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor } from '../db/cursor';
 import { authErrors, errors, Page, PageQuery } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import { Email, Name, Password, Role, UserIdParams, UserRef, UserWithKey } from './user-schemas';

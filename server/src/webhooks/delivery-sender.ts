@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
-import { isPrivateAddressRefusal, outboundDispatcher, WEBHOOK_PRIVATE_HINT } from '../http/outbound-guard';
+import { isPrivateAddressRefusal, outboundDispatcher, WEBHOOK_PRIVATE_HINT } from '../net/outbound-guard';
 import { signWebhook } from './signing';
 
 /** What one HTTP attempt of a delivery did. */

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { PUBLIC_EVENTS } from '../events/public/catalogue';
 import { EnvelopeV1 } from '../events/public/payloads';
-import { decodeCursor, encodeCursor } from '../http/cursor';
+import { decodeCursor, encodeCursor } from '../db/cursor';
 import { authErrors, errors, Page, PageQuery } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import {

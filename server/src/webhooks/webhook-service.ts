@@ -3,7 +3,7 @@ import type { Db, WebhookStatus } from '../db/database';
 import { newId } from '../db/ids';
 import { fromJson } from '../db/json';
 import { badRequest, notFound } from '../http/errors';
-import { checkOutboundUrl, PrivateAddressError } from '../http/outbound-guard';
+import { checkOutboundUrl, PrivateAddressError } from '../net/outbound-guard';
 import * as deliveries from './delivery-repository';
 import type { DeliverySender } from './delivery-sender';
 import { secretsOf } from './dispatcher';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Db } from '../db/database';
@@ -5,8 +6,9 @@ import { domainEvent, type DomainEvent } from '../events/catalogue';
 import type { EventBus } from '../events/event-bus';
 import { AuthCipher, AuthCodec, parseEncryptionKey } from './auth/auth-cipher';
 import { SessionIngest, type OutboxWriter } from './session-ingest';
+import { SessionOwnership } from './ownership/session-ownership';
 import { SessionManager } from './session-manager';
-import type { SessionIdentity } from './session-runtime';
+import type { SessionIdentity } from './session-identity';
 import type { SessionState } from './session-state';
 import { socketFactory, trustWhatsAppRootKey } from './socket-factory';
 import { loadMessageContent } from './stored-messages';
@@ -14,6 +16,7 @@ import { loadMessageContent } from './stored-messages';
 export interface WhatsApp {
   manager: SessionManager;
   ingest: SessionIngest;
+  ownership: SessionOwnership;
 }
 
 /** Seals credentials with AUTH_ENCRYPTION_KEY when it is set. */
@@ -36,14 +39,20 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     publish,
   );
   if (outbox) ingest.addOutbox(outbox);
+  const ownership = new SessionOwnership(db, log, {
+    processId: randomUUID(),
+    leaseTtlMs: config.SESSION_LEASE_TTL_MS,
+    renewIntervalMs: config.SESSION_LEASE_RENEW_INTERVAL_MS,
+  });
   const manager = new SessionManager({
     db,
     log,
+    ownership,
     codec,
     makeSocket: socketFactory({
       wsUrl: config.WHATSAPP_WS_URL,
       baileysLogLevel: config.BAILEYS_LOG_LEVEL,
-      loadMessage: (sessionRowId, key) => loadMessageContent(db, sessionRowId, key),
+      loadMessage: async (sessionRowId, key) => loadMessageContent(db, sessionRowId, key, await ingest.jidForm(sessionRowId)),
     }),
     backoff: { baseDelayMs: config.RECONNECT_BASE_DELAY_MS, maxDelayMs: config.RECONNECT_MAX_DELAY_MS },
     ingestRetry: {
@@ -55,13 +64,13 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
     ingest: {
       prepare: (session, events, socket) => ingest.prepare(session, events, socket),
-      write: (session, batches) => ingest.write(session, batches),
+      write: (session, batches, fence) => ingest.write(session, batches, fence),
     },
     stateWritten: (session, state, previous) => publish(session, sessionEvents(session, state, previous)),
     recordState:
       outbox && ((trx, session, state, previous) => outbox(trx, session, sessionEvents(session, state, previous)).then(() => undefined)),
   });
-  return { manager, ingest };
+  return { manager, ingest, ownership };
 }
 
 /** session.status when the status changed; session.qr when a new QR or pairing code waits. */

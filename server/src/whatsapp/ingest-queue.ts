@@ -64,6 +64,7 @@ export class IngestQueue<T> {
   private writtenCount = 0;
   private drainWaiters: { upTo: number; resolve(): void }[] = [];
   private pausing = false;
+  private abandoned = false;
 
   constructor(
     private readonly storage: SerialQueue,
@@ -89,6 +90,7 @@ export class IngestQueue<T> {
    * `written` runs once the batch is stored.
    */
   push(prepare: () => Promise<T>, written?: () => void): void {
+    if (this.abandoned) return;
     const batch = { prepare, written } as Waiting<T>;
     this.startPreparing(batch);
     this.waiting.push(batch);
@@ -96,6 +98,20 @@ export class IngestQueue<T> {
     if (this.waiting.length >= this.options.highWatermark) this.pausing = true;
     if (this.pausing) this.hooks.pause();
     this.schedule();
+  }
+
+  /**
+   * Gives up every batch not written (the session runs in another process now, which writes instead);
+   * returns how many were dropped. The queue takes nothing more.
+   */
+  abandon(): number {
+    this.abandoned = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const dropped = this.waiting.splice(0).length;
+    this.writtenCount = this.pushed;
+    this.wakeDrainWaiters();
+    return dropped;
   }
 
   /** Resolves once every batch pushed so far is written: while the database refuses them, that is not yet. */
@@ -143,6 +159,7 @@ export class IngestQueue<T> {
     } catch (error) {
       return this.failed(error, 'could not store WhatsApp events');
     }
+    if (this.abandoned) return;
     this.waiting.splice(0, group.length);
     this.writtenCount += group.length;
     if (this.pausing && this.waiting.length <= this.options.lowWatermark) {
@@ -171,6 +188,7 @@ export class IngestQueue<T> {
   }
 
   private failed(error: unknown, message: string): void {
+    if (this.abandoned) return;
     this.failures++;
     const retryInMs = this.backoff.next();
     const stuck = this.failures >= this.options.failuresBeforeError;

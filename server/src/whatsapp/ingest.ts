@@ -1,17 +1,12 @@
 import { proto, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
+import type { Logger } from 'pino';
 import type { Queryable } from '../db/database';
 import { newId } from '../db/ids';
-import {
-  domainEvent,
-  serialize,
-  type DomainEvent,
-  type DomainEventPayloads,
-  type DomainEventType,
-  type MessagePayload,
-  type MessageRef,
-} from '../events/catalogue';
-import { isGroupJid, isStatusBroadcast, normalizeJid, type LidPair } from './jids';
-import { chatPatchFromChat, mergeChatPatches, previewOfMessage, type ChatPatch } from './mapping/chat-row';
+import { domainEvent, serialize, type DomainEvent, type DomainEventPayloads, type DomainEventType } from '../events/catalogue';
+import type { EarlyOperations } from './early-operations';
+import { ingestMessages } from './ingest-messages';
+import { normalizeJid, type LidPair } from './jids';
+import { chatPatchFromChat, mergeChatPatches, type ChatPatch } from './mapping/chat-row';
 import { blockPatches, contactPatchFromContact, mergeContactPatches, type ContactPatch } from './mapping/contact-row';
 import type { MappingContext } from './mapping/context';
 import {
@@ -22,32 +17,15 @@ import {
   type ParticipantRole,
 } from './mapping/group-row';
 import { callPayload, presencePayload } from './mapping/live-events';
-import { applyMessageOperations, type MessageOperation } from './mapping/message-patches';
+import type { MessageOperation } from './mapping/message-patches';
 import { classifyMessage } from './mapping/message-row';
-import { isStatusAfter, maxStatus } from './mapping/message-status';
-import {
-  operationsFromDeletes,
-  operationsFromReactions,
-  operationsFromReceipts,
-  operationsFromUpdate,
-  type TargetedOperation,
-} from './mapping/message-updates';
-import { chunk, diffRecords } from './store/batch';
+import type { TargetedOperation } from './mapping/message-updates';
+import { diffRecords } from './store/batch';
 import { deleteChats, findChats, upsertChats } from './store/chat-store';
 import { findContacts, upsertContacts } from './store/contact-store';
 import { findGroups, upsertGroups } from './store/group-store';
-import type { EarlyOperations } from './early-operations';
+import type { NewMessage } from './store/message-store';
 import { relinkLids } from './store/relink';
-import {
-  countMessagesByChat,
-  findExistingMessages,
-  loadMessagesForUpdate,
-  markChatMessagesDeleted,
-  upsertMessages,
-  writeMessageStates,
-  type NewMessage,
-} from './store/message-store';
-import { messageRecord, type MessageRecord } from './store/records';
 
 export interface HistoryCutoff {
   /** History messages older than this many days are not stored. */
@@ -58,14 +36,13 @@ export interface HistoryCutoff {
 
 export interface IngestContext extends MappingContext {
   historyCutoff: HistoryCutoff;
+  /** Where conflicts and refused changes are reported. */
+  log?: Pick<Logger, 'warn'>;
   /** Where changes to messages not stored yet wait for them (one per session). */
   early?: EarlyOperations;
   /** The clock; tests pin it. */
   now?: Date;
 }
-
-/** Payloads of history messages are split into events of at most this many messages. */
-const HISTORY_EVENT_SIZE = 500;
 
 /** Order in which a batch's events are handed out: containers before what they contain. */
 const EVENT_ORDER: readonly DomainEventType[] = [
@@ -103,7 +80,7 @@ class EventList {
 }
 
 type Events = Partial<BaileysEventMap>;
-type Batch = {
+export type Batch = {
   trx: Queryable;
   sessionRowId: string;
   events: Events;
@@ -209,6 +186,8 @@ function classifyInto(
     else if (intent.kind === 'edit') {
       prepared.operations.push({
         messageId: intent.targetId,
+        chatId: intent.chatId,
+        by: intent.by,
         operation: { kind: 'edit', content: intent.content, editedAt: intent.editedAt },
       });
     } else if (intent.kind === 'revoke') {
@@ -217,7 +196,7 @@ function classifyInto(
         revokedAt: intent.revokedAt,
         ...(intent.revokedBy ? { revokedBy: intent.revokedBy } : {}),
       };
-      prepared.operations.push({ messageId: intent.targetId, operation });
+      prepared.operations.push({ messageId: intent.targetId, chatId: intent.chatId, by: intent.by, operation });
     }
   }
 }
@@ -350,149 +329,6 @@ async function ingestGroups({ trx, sessionRowId, events, ctx, out }: Batch): Pro
   return [...patches.values()].flatMap((patch) => (patch.subject ? [{ jid: patch.jid, isGroup: true, name: patch.subject }] : []));
 }
 
-/** Stores messages and their changes; returns the chat activity (last message, unread) of the new ones. */
-async function ingestMessages(batch: Batch): Promise<ChatPatch[]> {
-  const { trx, sessionRowId, events, prepared, ctx, out, now } = batch;
-  const history = await applyHistoryCutoff(batch, prepared.history);
-  const rows = dedupe([...history, ...prepared.live]);
-
-  const existing = await findExistingMessages(
-    trx,
-    sessionRowId,
-    rows.map((row) => row.messageId),
-  );
-  await upsertMessages(trx, sessionRowId, rows);
-  const created = rows.filter((row) => !existing.has(row.messageId));
-  const operations = [...(ctx.early?.for(created.map((row) => row.messageId)) ?? []), ...prepared.operations];
-  const live = created.filter((row) => row.metadata.source === 'live');
-  if (live.length) out.add('messages.upsert', { source: 'live', messages: live.map(newMessagePayload) });
-  for (const part of chunk(
-    created.filter((row) => row.metadata.source === 'history'),
-    HISTORY_EVENT_SIZE,
-  )) {
-    out.add('messages.upsert', { source: 'history', messages: part.map(newMessagePayload) });
-  }
-  const raised = rows.filter((row) => {
-    const stored = existing.get(row.messageId);
-    return stored && isStatusAfter(row.status, stored.status);
-  });
-  const raisedRecords = raised.length
-    ? (
-        await loadMessagesForUpdate(
-          trx,
-          sessionRowId,
-          raised.map((row) => row.messageId),
-        )
-      ).map(messageRecord)
-    : [];
-
-  for (const update of events['messages.update'] ?? []) operations.push(...operationsFromUpdate(update, ctx, now));
-  operations.push(...operationsFromReactions(events['messages.reaction'] ?? [], ctx));
-  const receipts = operationsFromReceipts(events['message-receipt.update'] ?? [], ctx);
-  operations.push(...receipts.operations);
-  const deletion = events['messages.delete'];
-  if (deletion && 'keys' in deletion) operations.push(...operationsFromDeletes(deletion.keys, now));
-  await applyOperations(batch, operations, raisedRecords);
-  if (receipts.payloads.length) out.add('message.receipt', { receipts: receipts.payloads });
-
-  if (deletion && 'all' in deletion) {
-    const chatId = ctx.lids.preferPhone(normalizeJid(deletion.jid));
-    await markChatMessagesDeleted(trx, sessionRowId, [chatId], now);
-    out.add('messages.delete', { scope: 'chat', chatId });
-  }
-  return chatActivity(created);
-}
-
-/** One row per messageId; a later copy in the batch wins, the status never goes back. */
-function dedupe(rows: readonly NewMessage[]): NewMessage[] {
-  const byId = new Map<string, NewMessage>();
-  for (const row of rows) {
-    const earlier = byId.get(row.messageId);
-    byId.set(row.messageId, earlier ? { ...row, id: earlier.id, status: maxStatus(earlier.status, row.status) } : row);
-  }
-  return [...byId.values()];
-}
-
-/** Drops history older than maxAgeDays and keeps, per chat, the newest messages that still fit under maxMessagesPerChat. */
-async function applyHistoryCutoff({ trx, sessionRowId, ctx, now }: Batch, rows: NewMessage[]): Promise<NewMessage[]> {
-  if (rows.length === 0) return rows;
-  const { maxAgeDays, maxMessagesPerChat } = ctx.historyCutoff;
-  const oldest = now.getTime() - maxAgeDays * 86_400_000;
-  const byChat = new Map<string, NewMessage[]>();
-  for (const row of rows) {
-    if (row.timestamp.getTime() < oldest) continue;
-    const list = byChat.get(row.chatId) ?? [];
-    list.push(row);
-    byChat.set(row.chatId, list);
-  }
-  if (byChat.size === 0) return [];
-  const stored = await countMessagesByChat(trx, sessionRowId, [...byChat.keys()]);
-  return [...byChat].flatMap(([chatId, list]) => {
-    const room = Math.max(0, maxMessagesPerChat - (stored.get(chatId) ?? 0));
-    return list.sort((a, b) => b.timestamp.getTime() - a.timestamp.getTime()).slice(0, room);
-  });
-}
-
-/** Loads the targeted rows once, applies every operation in order, writes back what changed, and reports it. */
-async function applyOperations(
-  { trx, sessionRowId, out, ctx }: Batch,
-  operations: readonly TargetedOperation[],
-  raised: readonly MessageRecord[],
-): Promise<void> {
-  const byMessage = new Map<string, MessageOperation[]>();
-  for (const { messageId, operation } of operations) byMessage.set(messageId, [...(byMessage.get(messageId) ?? []), operation]);
-  const rows = byMessage.size ? await loadMessagesForUpdate(trx, sessionRowId, [...byMessage.keys()]) : [];
-  if (ctx.early && rows.length < byMessage.size) {
-    const stored = new Set(rows.map((row) => row.messageId));
-    ctx.early.hold(operations.filter((operation) => !stored.has(operation.messageId)));
-  }
-  const updates = new Map<
-    string,
-    { message: MessagePayload; changes: DomainEventPayloads['messages.update']['updates'][number]['changes'] }
-  >();
-  for (const record of raised) updates.set(record.messageId, { message: messagePayload(record), changes: ['status'] });
-  const revoked: (MessageRef & { revokedBy?: string })[] = [];
-  const deleted: MessageRef[] = [];
-  const writes = [];
-
-  for (const row of rows) {
-    const record = messageRecord(row);
-    const { state, changes } = applyMessageOperations(
-      { messageType: record.messageType, content: record.content, status: record.status, metadata: record.metadata ?? {} },
-      byMessage.get(row.messageId)!,
-    );
-    if (changes.length === 0) continue;
-    writes.push({ ...row, ...state });
-    const ref: MessageRef = { id: row.id, messageId: row.messageId, chatId: row.chatId, fromMe: row.fromMe };
-    if (changes.includes('revoked')) revoked.push({ ...ref, ...(state.metadata.revokedBy ? { revokedBy: state.metadata.revokedBy } : {}) });
-    if (changes.includes('deleted')) deleted.push(ref);
-    const rest = changes.filter((change) => change !== 'revoked' && change !== 'deleted');
-    const earlier = updates.get(row.messageId)?.changes ?? [];
-    if (rest.length)
-      updates.set(row.messageId, { message: messagePayload({ ...record, ...state }), changes: [...new Set([...earlier, ...rest])] });
-  }
-  await writeMessageStates(trx, writes);
-  if (updates.size) out.add('messages.update', { updates: [...updates.values()] });
-  if (revoked.length) out.add('messages.delete', { scope: 'everyone', messages: revoked });
-  if (deleted.length) out.add('messages.delete', { scope: 'me', messages: deleted });
-}
-
-/** New messages move their chat's preview; new unread incoming live ones count as unread. */
-function chatActivity(created: readonly NewMessage[]): ChatPatch[] {
-  const patches: ChatPatch[] = [];
-  for (const message of created) {
-    if (isStatusBroadcast(message.chatId) || message.messageType === 'REACTION') continue;
-    const unread = message.metadata.source === 'live' && !message.fromMe && message.status !== 'READ';
-    patches.push({
-      jid: message.chatId,
-      isGroup: isGroupJid(message.chatId),
-      lastMessage: previewOfMessage(message),
-      ...(unread ? { unread: { mode: 'add', count: 1 } as const } : {}),
-    });
-  }
-  return mergeChatPatches(patches);
-}
-
 async function ingestChats({ trx, sessionRowId, events, ctx, out }: Batch, groupChats: ChatPatch[], activity: ChatPatch[]): Promise<void> {
   const state: (ChatPatch | undefined)[] = [...groupChats];
   for (const chat of events['messaging-history.set']?.chats ?? []) state.push(chatPatchFromChat(chat, ctx, 'state'));
@@ -512,13 +348,4 @@ async function ingestChats({ trx, sessionRowId, events, ctx, out }: Batch, group
   const gone = deleted.filter((jid) => before.has(jid) && !after.has(jid));
   if (created.length) out.add('chats.upsert', { chats: created.map(serialize) });
   if (changed.length || gone.length) out.add('chats.update', { chats: changed.map(serialize), deleted: gone });
-}
-
-function messagePayload(record: MessageRecord): MessagePayload {
-  const { createdAt: _created, updatedAt: _updated, ...rest } = record;
-  return serialize(rest);
-}
-
-function newMessagePayload(message: NewMessage): MessagePayload {
-  return serialize({ ...message, metadata: message.metadata });
 }

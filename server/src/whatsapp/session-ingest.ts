@@ -14,7 +14,9 @@ import {
   type PreparedEvents,
 } from './ingest';
 import { LidMap } from './jids';
-import type { SessionIdentity } from './session-runtime';
+import { assertLease, type Fence } from './ownership/lease-repository';
+import type { JidForm } from './mapping/message-identity';
+import type { SessionIdentity } from './session-identity';
 import type { WASocket } from './socket-factory';
 
 /** Runs inside the transaction that stored what the events report (the webhook outbox plugs in here). */
@@ -58,21 +60,24 @@ export class SessionIngest {
     const me = socket.user ? { id: socket.user.id, lid: socket.user.lid } : undefined;
     let early = this.early.get(session.id);
     if (!early) this.early.set(session.id, (early = new EarlyOperations()));
-    const ctx = { me, lids, early, historyCutoff: this.historyCutoff };
+    const log = this.log.child({ sessionId: session.sessionId });
+    const ctx = { me, lids, early, log, historyCutoff: this.historyCutoff };
     return { ctx, prepared: await prepareEventsInSlices(batch, ctx) };
   }
 
   /**
    * Writes prepared batches, in order, in one transaction (retried on deadlock), feeds the outbox, then
-   * publishes the events. Consecutive history-only batches are written as one.
+   * publishes the events. Consecutive history-only batches are written as one. With a fence (the session's
+   * runtime writing what WhatsApp sent), nothing is written unless the fence still holds the session.
    */
-  async write(session: SessionIdentity, batches: readonly PreparedBatch[]): Promise<DomainEvent[]> {
+  async write(session: SessionIdentity, batches: readonly PreparedBatch[], fence?: Fence): Promise<DomainEvent[]> {
     if (batches.length === 0) return [];
     const ctx = batches.at(-1)!.ctx;
     const merged = mergeHistoryBatches(batches.map((batch) => batch.prepared));
     const events = await retryOnDeadlock(
       () =>
         this.db.transaction().execute(async (trx) => {
+          if (fence) await assertLease(trx, fence);
           const produced: DomainEvent[] = [];
           for (const prepared of merged) produced.push(...(await ingestPrepared(trx, session.id, prepared, ctx)));
           for (const write of this.outboxWriters) await write(trx, session, produced);
@@ -82,6 +87,12 @@ export class SessionIngest {
     );
     if (events.length > 0) this.publish(session, events);
     return events;
+  }
+
+  /** JIDs of a session as its store keeps them: phone JIDs where the LID mapping is known. */
+  async jidForm(sessionRowId: string): Promise<JidForm> {
+    const lids = await this.lidMapOf(sessionRowId);
+    return (jid) => lids.preferPhone(jid);
   }
 
   /** Forgets a session's LID map (it is rebuilt from storage on the next batch). */

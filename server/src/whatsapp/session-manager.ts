@@ -1,50 +1,53 @@
 import type { Session } from '../db/database';
-import { deleteSession, listRestorableSessions, listSessionsOfUser } from '../sessions/session-repository';
+import { deleteSession, listSessionsOfUser } from './store/session-repository';
 import { wipeAuthState } from './auth/mysql-auth-state';
+import type { HeldFence, RunningSessions, SessionOwnership } from './ownership/session-ownership';
 import { SessionRuntime, stateOf, type RuntimeServices } from './session-runtime';
 import type { SessionState } from './session-state';
+import { SerialQueue } from './serial-queue';
 import type { WASocket } from './socket-factory';
+import { SessionNotConnectedError, SessionOwnedElsewhereError } from './whatsapp-errors';
 
-export type SessionManagerServices = RuntimeServices;
+/** How long a stopped session keeps its lease for event batches the database still refuses. */
+const UNSTORED_EVENTS_GRACE_MS = 5000;
 
-export class SessionNotConnectedError extends Error {}
+export type SessionManagerServices = RuntimeServices & { ownership: SessionOwnership };
 
 /**
- * Owns one runtime (one Baileys socket) per running session. The rest of the server asks it to
- * start, stop, log out or remove a session, and reaches WhatsApp only through `whenConnected`.
+ * Owns one runtime (one Baileys socket) per session this process runs, each under a lease (see
+ * SessionOwnership). The rest of the server asks it to start, stop, log out or remove a session, and
+ * reaches WhatsApp only through `whenConnected`. Starting, stopping, logging out and removing one
+ * session run one at a time, so a start that arrives while a stop is closing the socket waits for it.
  */
-export class SessionManager {
+export class SessionManager implements RunningSessions {
   private readonly runtimes = new Map<string, SessionRuntime>();
+  private readonly lifecycles = new Map<string, SerialQueue>();
 
   constructor(private readonly services: SessionManagerServices) {}
 
-  /** Reconnects every active session that was paired before, without a new QR. */
+  /** Joins the other processes (if any) and starts this process's share of the paired, active sessions. */
   async restore(): Promise<number> {
-    const sessions = await listRestorableSessions(this.services.db);
-    for (const session of sessions) {
-      this.start(session).catch((error) =>
-        this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not restore session'),
-      );
-    }
-    return sessions.length;
+    return this.services.ownership.start(this);
   }
 
   /** The user was disabled: closes their running sessions, keeping the credentials for when they are enabled again. */
   async stopUser(userId: string): Promise<void> {
     const sessions = await listSessionsOfUser(this.services.db, userId);
-    await Promise.all(sessions.map((session) => this.stop(session)));
+    await Promise.all(sessions.map((session) => this.stop(session, { release: true })));
   }
 
-  /** The user was enabled again: reconnects their paired, active sessions (as a start would). */
+  /** The user was enabled again: their paired, active sessions are orphans now; claims them at once. */
   async resumeUser(userId: string): Promise<number> {
-    const sessions = await listRestorableSessions(this.services.db, userId);
-    for (const session of sessions) {
+    const sessions = await listSessionsOfUser(this.services.db, userId);
+    const restorable = sessions.filter((session) => session.isActive && session.authData !== null);
+    for (const session of restorable) {
       if (this.runtimes.has(session.id)) continue;
-      this.start(session).catch((error) =>
-        this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not resume session'),
-      );
+      this.start(session).catch((error) => {
+        if (!(error instanceof SessionOwnedElsewhereError))
+          this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not resume session');
+      });
     }
-    return sessions.length;
+    return restorable.length;
   }
 
   /** The user is being deleted: unlinks every one of their sessions from WhatsApp and forgets the credentials. */
@@ -54,23 +57,34 @@ export class SessionManager {
       sessions.map((session) =>
         this.logout(session).catch((error) => {
           this.services.log.warn({ err: error, sessionId: session.sessionId }, 'could not log out the session of a deleted user');
-          return this.stop(session);
+          return this.stop(session, { release: true });
         }),
       ),
     );
   }
 
+  /** Runs the session here (taking its lease), or throws SessionOwnedElsewhereError. */
   async start(session: Session, options: { pairingPhone?: string } = {}): Promise<void> {
-    await this.runtimeFor(session).start(options);
+    await this.lifecycle(session.id, async () => (await this.runtimeFor(session)).start(options));
   }
 
   async requestPairingCode(session: Session, phone: string): Promise<string> {
-    return this.runtimeFor(session).requestPairingCode(phone);
+    const runtime = await this.lifecycle(session.id, () => this.runtimeFor(session));
+    return runtime.requestPairingCode(phone);
   }
 
-  async stop(session: Session): Promise<void> {
-    await this.runtimes.get(session.id)?.stop();
-    this.runtimes.delete(session.id);
+  /**
+   * Closes the session's socket. By default this process keeps holding the session (stopped), so no
+   * process reconnects it until it is started again or its holder goes away; with `release`, the lease
+   * is given up too (the session was deactivated, or its user disabled: nothing claims it meanwhile).
+   */
+  async stop(session: Pick<Session, 'id'>, options: { release?: boolean } = {}): Promise<void> {
+    await this.lifecycle(session.id, async () => {
+      const runtime = this.runtimes.get(session.id);
+      if (!runtime) return;
+      await runtime.stop();
+      if (options.release) await this.forget(runtime);
+    });
   }
 
   /** Closes and reopens the session's connection, keeping its credentials. */
@@ -81,10 +95,20 @@ export class SessionManager {
 
   /** Logs out of WhatsApp when connected and forgets the credentials either way. */
   async logout(session: Session): Promise<void> {
-    const runtime = this.runtimes.get(session.id);
-    if (runtime) await runtime.logout();
-    else await wipeAuthState(this.services.db, session.id);
-    this.runtimes.delete(session.id);
+    await this.lifecycle(session.id, async () => {
+      const runtime = this.runtimes.get(session.id);
+      if (runtime) {
+        await runtime.logout();
+        return this.forget(runtime);
+      }
+      const fence = await this.services.ownership.acquire(session.id);
+      if (!fence) throw new SessionOwnedElsewhereError(session.id);
+      try {
+        await wipeAuthState(this.services.db, session.id);
+      } finally {
+        await this.services.ownership.release(fence);
+      }
+    });
   }
 
   /** Logs out and deletes the session with everything stored for it. */
@@ -131,18 +155,83 @@ export class SessionManager {
     await Promise.all([...this.runtimes.values()].map((runtime) => runtime.drained()));
   }
 
-  /** Closes every socket cleanly, without logging out, for a shutdown. */
+  /**
+   * Closes every socket cleanly, without logging out, for a shutdown, and hands each session over:
+   * its lease is released as soon as it is closed, so another process can open it at once.
+   */
   async shutdown(): Promise<void> {
-    await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
-    this.runtimes.clear();
+    await this.services.ownership.beginShutdown();
+    await Promise.all([...this.runtimes.values()].map((runtime) => this.stop(runtime.session, { release: true })));
+    await this.services.ownership.close();
   }
 
-  private runtimeFor(session: Session): SessionRuntime {
-    let runtime = this.runtimes.get(session.id);
-    if (!runtime) {
-      runtime = new SessionRuntime(session, stateOf(session), this.services);
-      this.runtimes.set(session.id, runtime);
+  fences(): HeldFence[] {
+    return [...this.runtimes.values()].map((runtime) => runtime.fence as HeldFence);
+  }
+
+  lost(sessionRowIds: string[]): void {
+    for (const id of sessionRowIds) {
+      const runtime = this.runtimes.get(id);
+      if (!runtime) continue;
+      this.runtimes.delete(id);
+      runtime.abandon();
     }
+  }
+
+  deactivated(sessionRowIds: string[]): void {
+    for (const id of sessionRowIds) {
+      this.stop({ id }, { release: true }).catch((error) =>
+        this.services.log.error({ err: error, sessionRowId: id }, 'could not stop a deactivated session'),
+      );
+    }
+  }
+
+  adopt(session: Session, fence: HeldFence): void {
+    void this.lifecycle(session.id, async () => {
+      if (this.runtimes.has(session.id)) return;
+      const runtime = this.createRuntime(session, fence);
+      try {
+        await runtime.start();
+      } catch (error) {
+        this.services.log.error({ err: error, sessionId: session.sessionId }, 'could not start a session taken over');
+        await this.forget(runtime);
+      }
+    });
+  }
+
+  /** Runs `task` after every earlier lifecycle task of the same session has finished. */
+  private lifecycle<T>(sessionRowId: string, task: () => Promise<T>): Promise<T> {
+    let queue = this.lifecycles.get(sessionRowId);
+    if (!queue) this.lifecycles.set(sessionRowId, (queue = new SerialQueue()));
+    return queue.run(task).finally(() => {
+      if (queue.pending === 0 && this.lifecycles.get(sessionRowId) === queue) this.lifecycles.delete(sessionRowId);
+    });
+  }
+
+  private async runtimeFor(session: Session): Promise<SessionRuntime> {
+    const running = this.runtimes.get(session.id);
+    if (running) return running;
+    const fence = await this.services.ownership.acquire(session.id);
+    if (!fence) throw new SessionOwnedElsewhereError(session.id);
+    return this.createRuntime(session, fence);
+  }
+
+  private createRuntime(session: Session, fence: HeldFence): SessionRuntime {
+    const runtime = new SessionRuntime(session, stateOf(session), fence, this.services, () => this.lost([session.id]));
+    this.runtimes.set(session.id, runtime);
     return runtime;
+  }
+
+  /**
+   * Lets a stopped runtime go: waits a little for the events it still has to store (only the lease holder
+   * may write them), then releases the lease so any process can run the session next.
+   */
+  private async forget(runtime: SessionRuntime): Promise<void> {
+    if (this.runtimes.get(runtime.session.id) === runtime) this.runtimes.delete(runtime.session.id);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([runtime.drained(), new Promise((resolve) => (timer = setTimeout(resolve, UNSTORED_EVENTS_GRACE_MS)))]);
+    clearTimeout(timer);
+    runtime.abandon();
+    await this.services.ownership.release(runtime.fence);
   }
 }

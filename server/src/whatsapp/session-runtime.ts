@@ -12,16 +12,9 @@ import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { PreparedBatch } from './session-ingest';
 import { isReadingPaused, pauseReading, resumeReading, type SocketFactory, type WASocket } from './socket-factory';
-
-/** The parts of a Session row a runtime needs to know who it is. */
-export type SessionIdentity = Pick<Session, 'id' | 'sessionId' | 'userId' | 'workflowId'>;
-
-export const sessionIdentity = ({ id, sessionId, userId, workflowId }: SessionIdentity): SessionIdentity => ({
-  id,
-  sessionId,
-  userId,
-  workflowId,
-});
+import { sessionIdentity, type SessionIdentity } from './session-identity';
+import { PairingInProgressError } from './whatsapp-errors';
+import { LeaseLostError, type Fence } from './ownership/lease-repository';
 
 export interface RuntimeServices {
   db: Db;
@@ -37,7 +30,7 @@ export interface RuntimeServices {
   /** Stores batches of Baileys data events: prepared (CPU) on arrival, written later in arrival order. */
   ingest: {
     prepare(session: SessionIdentity, events: Partial<BaileysEventMap>, socket: WASocket): Promise<PreparedBatch>;
-    write(session: SessionIdentity, batches: readonly PreparedBatch[]): Promise<unknown>;
+    write(session: SessionIdentity, batches: readonly PreparedBatch[], fence: Fence): Promise<unknown>;
   };
   /** Hears every written change of the session's state. */
   stateWritten(session: SessionIdentity, state: SessionState, previous: SessionState): void;
@@ -49,13 +42,6 @@ const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
-
-/** A pairing code for another number is waiting to be typed; only one pairing can run on a socket. */
-export class PairingInProgressError extends Error {
-  constructor(readonly phone: string) {
-    super(`a pairing code for +${phone} is waiting to be entered`);
-  }
-}
 
 /**
  * One WhatsApp session: its Baileys socket, pairing, reconnects and event intake. Only the session
@@ -89,13 +75,17 @@ export class SessionRuntime {
   constructor(
     public session: SessionIdentity,
     initial: SessionState,
+    /** The lease this runtime runs under: every write it makes is refused once another process holds the session. */
+    readonly fence: Fence,
     private readonly services: RuntimeServices,
+    /** Told once when a write finds the lease gone; the owner then abandons this runtime. */
+    private readonly leaseLost: () => void,
   ) {
     this.log = services.log.child({ sessionId: session.sessionId });
     this.policy = new ReconnectPolicy(services.backoff);
     this.writer = new SessionStateWriter(
       services.db,
-      session.id,
+      fence,
       initial,
       services.statusIntervalMs,
       this.storage,
@@ -107,7 +97,7 @@ export class SessionRuntime {
       this.storage,
       { ...services.ingestRetry, ...services.ingestFlow },
       {
-        write: (batches) => services.ingest.write(this.session, batches),
+        write: (batches) => this.fenced(services.ingest.write(this.session, batches, fence)),
         stuck: (error) => this.onIngestStuck(error),
         recovered: () => this.onIngestRecovered(),
         pause: () => this.socket && pauseReading(this.socket),
@@ -151,26 +141,42 @@ export class SessionRuntime {
   /**
    * Closes the socket without logging out; credentials stay for the next start. Returns without waiting
    * for event batches the database keeps refusing: those stay queued and are retried in the background
-   * until they are stored (a later start of this runtime queues behind them), or are lost when the
-   * process exits — which is logged loudly here, since a shutdown stops every session this way.
+   * for as long as the manager keeps this runtime's lease (see SessionManager.stop).
    */
   async stop(status: 'DISCONNECTED' | 'ERROR' = 'DISCONNECTED', metadata: Record<string, unknown> = {}): Promise<void> {
-    this.stopped = true;
-    this.open = false;
-    clearTimeout(this.retryTimer);
-    this.failPairingWaiters(new Error('the session stopped before a pairing code was issued'));
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.end(undefined);
+    this.closeSocket(new Error('the session stopped before a pairing code was issued'));
     await this.storage.idle();
     if (this.ingest.size > 0) {
       this.log.error(
         { unwritten: this.ingest.size },
-        `session stopped with ${this.ingest.size} batches of WhatsApp events not stored yet: still retrying in the background; they are lost if the process exits now`,
+        `session stopped with ${this.ingest.size} batches of WhatsApp events not stored yet: still retrying while the process holds the session`,
       );
     }
     this.writer.change({ status, qrCode: null, pairingCode: null, metadata });
     await this.writer.flush();
+  }
+
+  /**
+   * The session is no longer this process's (taken over, or released after a stop): closes the socket,
+   * writes nothing more, and drops the event batches not stored yet, which only the lease holder may
+   * write (they are logged as lost).
+   */
+  abandon(): void {
+    this.closeSocket(new Error('the session moved to another gateway process'));
+    this.writer.discard();
+    const dropped = this.ingest.abandon();
+    if (dropped > 0)
+      this.log.error({ dropped }, 'batches of WhatsApp events lost: the session left this process before they could be stored');
+  }
+
+  private closeSocket(reason: Error): void {
+    this.stopped = true;
+    this.open = false;
+    clearTimeout(this.retryTimer);
+    this.failPairingWaiters(reason);
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.end(undefined);
   }
 
   /** Logs the device out of WhatsApp (when connected) and forgets its credentials. */
@@ -225,7 +231,7 @@ export class SessionRuntime {
   private async connect(): Promise<void> {
     clearTimeout(this.retryTimer);
     try {
-      this.auth = await loadMysqlAuthState(this.services.db, this.session.id, this.services.codec);
+      this.auth = await loadMysqlAuthState(this.services.db, this.fence, this.services.codec);
     } catch (error) {
       if (!(error instanceof AuthStateLockedError)) throw error;
       this.log.error(error.message);
@@ -235,7 +241,9 @@ export class SessionRuntime {
     }
     if (this.stopped) return;
     this.open = false;
-    const keys = makeCacheableSignalKeyStore(this.auth.state.keys, redactingLogger(this.log));
+    const stored = this.auth.state.keys;
+    const fencedKeys = { ...stored, set: (data: Parameters<typeof stored.set>[0]) => this.fenced(Promise.resolve(stored.set(data))) };
+    const keys = makeCacheableSignalKeyStore(fencedKeys, redactingLogger(this.log));
     const socket = this.services.makeSocket(this.session.id, { creds: this.auth.state.creds, keys }, this.log);
     this.socket = socket;
     this.qrCount = 0;
@@ -303,7 +311,17 @@ export class SessionRuntime {
 
   private saveCreds(): void {
     const auth = this.auth;
-    void this.storage.run(async () => auth?.saveCreds().catch((error) => this.log.error({ err: error }, 'could not save credentials')));
+    void this.storage.run(
+      async () => auth && this.fenced(auth.saveCreds()).catch((error) => this.log.error({ err: error }, 'could not save credentials')),
+    );
+  }
+
+  /** Passes `write` through, noticing when it was refused because the lease is gone. */
+  private fenced<T>(write: Promise<T>): Promise<T> {
+    return write.catch((error: unknown) => {
+      if (error instanceof LeaseLostError && !this.stopped) this.leaseLost();
+      throw error;
+    });
   }
 
   private onConnectionUpdate(socket: WASocket, update: Partial<ConnectionState>): void {

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Db, Queryable, SessionStatus } from '../db/database';
 import { retryOnDeadlock } from '../db/errors';
 import { toNullableJson } from '../db/json';
-import { updateSession } from '../sessions/session-repository';
+import { updateSession } from './store/session-repository';
+import { assertLease, LeaseLostError, type Fence } from './ownership/lease-repository';
 import type { SerialQueue } from './serial-queue';
 
 /** The columns of a Session row that its runtime owns. */
@@ -32,10 +33,11 @@ export class SessionStateWriter {
   private current: SessionState;
   private timer: NodeJS.Timeout | undefined;
   private lastWriteAt = 0;
+  private discarded = false;
 
   constructor(
     private readonly db: Db,
-    private readonly sessionRowId: string,
+    private readonly fence: Fence,
     initial: SessionState,
     private readonly minIntervalMs: number,
     private readonly queue: SerialQueue,
@@ -66,6 +68,13 @@ export class SessionStateWriter {
     this.current = { ...this.current, ...change };
   }
 
+  /** Forgets what is not written yet and writes nothing more (the session runs elsewhere now). */
+  discard(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.discarded = true;
+  }
+
   /** Writes the latest state now if it differs from what was last written. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
@@ -77,24 +86,21 @@ export class SessionStateWriter {
     const next = this.current;
     const previous = this.written;
     const columns = changedColumns(previous, next);
-    if (Object.keys(columns).length === 0) return;
+    if (this.discarded || Object.keys(columns).length === 0) return;
     this.lastWriteAt = Date.now();
     try {
-      const record = this.record;
-      if (record) {
-        await retryOnDeadlock(() =>
-          this.db.transaction().execute(async (trx) => {
-            await updateSession(trx, this.sessionRowId, columns);
-            await record(trx, next, previous);
-          }),
-        );
-      } else {
-        await updateSession(this.db, this.sessionRowId, columns);
-      }
+      await retryOnDeadlock(() =>
+        this.db.transaction().execute(async (trx) => {
+          await assertLease(trx, this.fence);
+          await updateSession(trx, this.fence.sessionRowId, columns);
+          await this.record?.(trx, next, previous);
+        }),
+      );
       this.written = next;
       this.onWritten(next, previous);
     } catch (error) {
-      this.log.error({ err: error }, 'could not write the session state');
+      if (error instanceof LeaseLostError) this.log.warn('session state not written: another process runs the session now');
+      else this.log.error({ err: error }, 'could not write the session state');
     }
   }
 }

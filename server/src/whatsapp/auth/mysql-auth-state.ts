@@ -3,6 +3,7 @@ import type { AuthenticationCreds, AuthenticationState, SignalDataSet, SignalDat
 import { sql } from 'kysely';
 import type { Db, Queryable } from '../../db/database';
 import type { Logger } from 'pino';
+import { assertLease, type Fence } from '../ownership/lease-repository';
 import { authContext, type AuthCodec } from './auth-cipher';
 
 const CHUNK = 500;
@@ -19,9 +20,11 @@ const chunks = <T>(items: T[], size = CHUNK) =>
 
 /**
  * Baileys auth state in MySQL: the credentials in Session.authData, each Signal key a row of
- * SessionKey read and written in batches; values optionally sealed with AES-256-GCM.
+ * SessionKey read and written in batches; values optionally sealed with AES-256-GCM. Every write is
+ * refused (LeaseLostError) once `fence` no longer holds the session.
  */
-export async function loadMysqlAuthState(db: Db, sessionRowId: string, codec: AuthCodec): Promise<MysqlAuthState> {
+export async function loadMysqlAuthState(db: Db, fence: Fence, codec: AuthCodec): Promise<MysqlAuthState> {
+  const { sessionRowId } = fence;
   const row = await db.selectFrom('Session').select('authData').where('id', '=', sessionRowId).executeTakeFirst();
   const stored = row?.authData ?? null;
   const creds: AuthenticationCreds =
@@ -48,10 +51,16 @@ export async function loadMysqlAuthState(db: Db, sessionRowId: string, codec: Au
       return found;
     },
     async set(data: SignalDataSet) {
-      await db.transaction().execute((trx) => writeKeys(trx, sessionRowId, data, codec));
+      await db.transaction().execute(async (trx) => {
+        await assertLease(trx, fence);
+        await writeKeys(trx, sessionRowId, data, codec);
+      });
     },
     async clear() {
-      await db.deleteFrom('SessionKey').where('sessionId', '=', sessionRowId).execute();
+      await db.transaction().execute(async (trx) => {
+        await assertLease(trx, fence);
+        await trx.deleteFrom('SessionKey').where('sessionId', '=', sessionRowId).execute();
+      });
     },
   };
 
@@ -60,7 +69,10 @@ export async function loadMysqlAuthState(db: Db, sessionRowId: string, codec: Au
     registered: stored !== null,
     async saveCreds() {
       const authData = codec.encode(JSON.stringify(creds, BufferJSON.replacer), authContext.creds(sessionRowId));
-      await db.updateTable('Session').set({ authData }).where('id', '=', sessionRowId).execute();
+      await db.transaction().execute(async (trx) => {
+        await assertLease(trx, fence);
+        await trx.updateTable('Session').set({ authData }).where('id', '=', sessionRowId).execute();
+      });
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { MessageStatus, MessageTable } from '../../db/database';
 import { isBroadcastJid, isGroupJid, isLidJid, isStatusBroadcast, normalizeJid, type LidMap } from '../jids';
 import type { MappingContext } from './context';
+import type { MessageActor } from './message-identity';
 import { contentKey, contentToJson, contextInfoOf, messageTypeOf, unwrapContent, type MessageContent } from './message-content';
 import { receiptsFromUserReceipts, reactionsFromList, type MessageMetadata } from './message-metadata';
 import { maxStatus, statusFromWhatsApp } from './message-status';
@@ -17,8 +18,8 @@ export type MessageInput = Omit<Selectable<MessageTable>, 'id' | 'sessionId' | '
 /** What one WAMessage means for the store. */
 export type MessageIntent =
   | { kind: 'row'; message: MessageInput }
-  | { kind: 'edit'; targetId: string; content: MessageContent; editedAt: Date }
-  | { kind: 'revoke'; targetId: string; revokedAt: Date; revokedBy?: string }
+  | { kind: 'edit'; targetId: string; chatId: string; by: MessageActor; content: MessageContent; editedAt: Date }
+  | { kind: 'revoke'; targetId: string; chatId: string; by: MessageActor; revokedAt: Date; revokedBy?: string }
   | { kind: 'ignore' };
 
 /** Stored status of a new message: what WhatsApp says, at least DELIVERED for received ones, SENT for our own without a status. */
@@ -96,13 +97,15 @@ export function classifyMessage(message: WAMessage, ctx: MappingContext, source:
     const targetId = protocol.key?.id;
     if (!targetId) return { kind: 'ignore' };
     const type = protocolType(protocol.type);
+    const { chatId, fromJid } = addressOf(key, message.participant, ctx);
+    const by: MessageActor = { fromMe: !!key.fromMe, ...(fromJid ? { jid: fromJid } : {}) };
     if (type === PROTOCOL.REVOKE) {
-      const by = addressOf(key, message.participant, ctx).fromJid ?? undefined;
-      return { kind: 'revoke', targetId, revokedAt: secondsToDate(message.messageTimestamp as LongLike), revokedBy: by };
+      const revokedAt = secondsToDate(message.messageTimestamp as LongLike);
+      return { kind: 'revoke', targetId, chatId, by, revokedAt, ...(fromJid ? { revokedBy: fromJid } : {}) };
     }
     if (type === PROTOCOL.MESSAGE_EDIT && protocol.editedMessage) {
       const editedAt = dateFromMillis(protocol.timestampMs as LongLike) ?? secondsToDate(message.messageTimestamp as LongLike);
-      return { kind: 'edit', targetId, content: contentToJson(protocol.editedMessage), editedAt };
+      return { kind: 'edit', targetId, chatId, by, content: contentToJson(protocol.editedMessage), editedAt };
     }
     return { kind: 'ignore' };
   }

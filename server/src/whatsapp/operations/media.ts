@@ -2,7 +2,7 @@ import { DEFAULT_ORIGIN, extractMessageContent, getContentType, getMediaKeys } f
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
-import { isPrivateAddressRefusal, outboundDispatcher } from '../../http/outbound-guard';
+import { isPrivateAddressRefusal, outboundDispatcher } from '../../net/outbound-guard';
 import { contentKey, innerContent, type MessageContent } from '../mapping/message-content';
 import { mediaSourceOf, MediaUrlRefused, type MediaHosts, type MediaSource } from '../media-hosts';
 import { storedAsWAMessage, type StoredMessage } from './message-content';

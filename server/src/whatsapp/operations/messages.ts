@@ -1,7 +1,7 @@
 import { generateMessageIDV2, generateWAMessage, isJidGroup, isLidUser, isPnUser } from '@whiskeysockets/baileys';
 import type { AnyMessageContent, MessageRelayOptions, WAMessage, WAPresence } from '@whiskeysockets/baileys';
 import type { SessionIngest } from '../session-ingest';
-import type { SessionIdentity } from '../session-runtime';
+import type { SessionIdentity } from '../session-identity';
 import type { WASocket } from '../socket-factory';
 import { dateFromSeconds, type LongLike } from '../mapping/values';
 import { keyOfStored, storedAsWAMessage, toBaileysContent, type OutgoingContent, type StoredMessage } from './message-content';

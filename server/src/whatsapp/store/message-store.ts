@@ -2,6 +2,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { MessageStatus, MessageTable, Queryable } from '../../db/database';
 import { toJson } from '../../db/json';
 import type { MessageContent } from '../mapping/message-content';
+import type { MessagePlace } from '../mapping/message-identity';
 import type { MessageMetadata } from '../mapping/message-metadata';
 import type { MessageInput } from '../mapping/message-row';
 import { chunk, chunkBySize, incoming } from './batch';
@@ -19,12 +20,15 @@ export interface MessageWrite extends Omit<MessageRow, 'content' | 'metadata' | 
   metadata: MessageMetadata;
 }
 
-export interface ExistingMessage {
+/** A stored message's row id, status and place (chat, direction, sender). */
+export interface ExistingMessage extends MessagePlace {
   id: string;
   status: MessageStatus;
 }
 
-/** Ids and statuses of the given messages that are already stored, by messageId. One query per chunk. */
+const metadataText = (path: string) => sql<string | null>`JSON_UNQUOTE(JSON_EXTRACT(metadata, ${path}))`;
+
+/** Ids, statuses and places of the given messages that are already stored, by messageId. One query per chunk. */
 export async function findExistingMessages(
   db: Queryable,
   sessionRowId: string,
@@ -34,11 +38,19 @@ export async function findExistingMessages(
   for (const ids of chunk([...new Set(messageIds)], ID_LOOKUP_CHUNK)) {
     const rows = await db
       .selectFrom('Message')
-      .select(['id', 'messageId', 'status'])
+      .select(['id', 'messageId', 'status', 'chatId', 'fromMe', 'fromJid'])
+      .select([
+        metadataText('$.chatLid').as('chatLid'),
+        metadataText('$.senderLid').as('senderLid'),
+        metadataText('$.broadcast').as('broadcast'),
+      ])
       .where('sessionId', '=', sessionRowId)
       .where('messageId', 'in', ids)
       .execute();
-    for (const row of rows) found.set(row.messageId, { id: row.id, status: row.status });
+    for (const { messageId, chatLid, senderLid, broadcast, fromMe, ...row } of rows) {
+      const metadata = { chatLid: chatLid ?? undefined, senderLid: senderLid ?? undefined, broadcast: broadcast ?? undefined };
+      found.set(messageId, { ...row, fromMe: !!fromMe, metadata });
+    }
   }
   return found;
 }

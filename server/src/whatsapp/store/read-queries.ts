@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { MessageType, Queryable } from '../../db/database';
-import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { decodeCursor, encodeCursor } from '../../db/cursor';
 import {
   chatRecord,
   contactRecord,

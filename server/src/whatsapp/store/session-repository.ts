@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Queryable, Session, SessionUpdate } from '../db/database';
-import { newId } from '../db/ids';
+import type { Queryable, Session, SessionUpdate } from '../../db/database';
+import { newId } from '../../db/ids';
 
 export interface SessionScope {
   /** Undefined for an admin, who sees every user's sessions. */
