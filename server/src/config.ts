@@ -73,11 +73,25 @@ const ConfigSchema = Type.Object({
   INGEST_RETRY_BASE_DELAY_MS: Type.Integer({ minimum: 1, default: 200 }),
   INGEST_RETRY_MAX_DELAY_MS: Type.Integer({ minimum: 1, default: 30000 }),
   INGEST_FAILURES_BEFORE_ERROR: Type.Integer({ minimum: 1, default: 5 }),
+  INGEST_QUEUE_HIGH_WATERMARK: Type.Integer({
+    minimum: 1,
+    default: 64,
+    description: "Event batches waiting for the database at which a session stops reading WhatsApp's websocket",
+  }),
+  INGEST_QUEUE_LOW_WATERMARK: Type.Integer({ minimum: 0, default: 16, description: 'Waiting batches at which it reads again' }),
   HISTORY_SYNC_MAX_DAYS: Type.Integer({ minimum: 0, default: 30, description: '0 keeps no history' }),
   HISTORY_SYNC_MAX_MESSAGES_PER_CHAT: Type.Integer({ minimum: 0, default: 1000 }),
 
   MEDIA_MAX_BYTES: Type.Integer({ minimum: 1024, default: 64 * 1024 * 1024, description: 'Largest media a send may carry or fetch' }),
+  MEDIA_BASE64_MAX_BYTES: Type.Integer({
+    minimum: 1024,
+    default: 16 * 1024 * 1024,
+    description: "Largest media a send may carry as base64 (WhatsApp's 16 MB limit for photos, videos and audio); larger files go by url",
+  }),
   MEDIA_FETCH_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30000 }),
+  MEDIA_CONCURRENCY: Type.Integer({ minimum: 1, default: 16, description: 'Media fetches and downloads running at once per process' }),
+  MEDIA_CONCURRENCY_PER_USER: Type.Integer({ minimum: 1, default: 4, description: 'Media fetches and downloads running at once per user' }),
+  MEDIA_QUEUE_WAIT_MS: Type.Integer({ minimum: 0, default: 10000, description: 'Longest wait for a turn at media work before 429/503' }),
   WHATSAPP_MEDIA_HOSTS: Type.String({
     default: 'mmg.whatsapp.net,*.whatsapp.net',
     pattern: `^\\s*${MEDIA_HOST}\\s*(,\\s*(\\*\\.)?${MEDIA_HOST}\\s*)*$`,
@@ -136,6 +150,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     parseTrustProxy(config.TRUST_PROXY);
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  if (config.INGEST_QUEUE_LOW_WATERMARK >= config.INGEST_QUEUE_HIGH_WATERMARK) {
+    throw new ConfigError('Invalid configuration: INGEST_QUEUE_LOW_WATERMARK must be below INGEST_QUEUE_HIGH_WATERMARK');
   }
   if (config.SESSION_LEASE_RENEW_INTERVAL_MS * 3 > config.SESSION_LEASE_TTL_MS)
     throw new ConfigError('Invalid configuration: SESSION_LEASE_RENEW_INTERVAL_MS must be at most a third of SESSION_LEASE_TTL_MS');

@@ -6,6 +6,7 @@ import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
 import type { EventBus } from './events/event-bus';
+import type { MediaWork } from './messages/media-work';
 import type { SessionIngest } from './whatsapp/session-ingest';
 import type { SessionOwnership } from './whatsapp/ownership/session-ownership';
 import type { SessionManager } from './whatsapp/session-manager';
@@ -29,6 +30,8 @@ export interface AppContext {
   ingest: SessionIngest;
   sessions: SessionService;
   webhooks: WebhookService;
+  /** Turns for media fetches and downloads, per user and for the process. */
+  mediaWork: MediaWork;
   /** The outbox, dispatcher and sender behind the webhook service. */
   delivery: Webhooks;
 }

@@ -9,6 +9,7 @@ import { PrincipalCache } from './auth/principal-cache';
 import { LoginTokens } from './auth/tokens';
 import type { Config } from './config';
 import type { AppContext } from './context';
+import { MediaWork } from './messages/media-work';
 import { createDb, ensureDatabase, parseDatabaseUrl } from './db/connection';
 import type { Db } from './db/database';
 import { sharedSecret } from './db/gateway-secrets';
@@ -94,6 +95,11 @@ export function createContext(config: Config, db: Db, log: Logger, secrets: Shar
     sessions: new SessionService(db, manager),
     webhooks: delivery.service,
     delivery,
+    mediaWork: new MediaWork({
+      overall: config.MEDIA_CONCURRENCY,
+      perUser: config.MEDIA_CONCURRENCY_PER_USER,
+      waitMs: config.MEDIA_QUEUE_WAIT_MS,
+    }),
     authenticator: new Authenticator(db, tokens, cache),
   };
 }

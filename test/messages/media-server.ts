@@ -5,6 +5,12 @@ export interface MediaServer {
   url(path: string): string;
   /** How many times each path was requested. */
   hits: Map<string, number>;
+  /** Paths in the order their requests arrived. */
+  arrivals: string[];
+  /** Answers the requests held so far under /held/ (and those that come later, until `hold()`). */
+  release(): void;
+  /** Holds requests under /held/ again. */
+  hold(): void;
   close(): Promise<void>;
 }
 
@@ -18,19 +24,33 @@ export interface MediaFile {
 }
 
 /**
- * A local HTTP server for media URLs: serves `files` by path, answers 404 for anything else, and never
- * answers /slow (for fetch timeouts).
+ * A local HTTP server for media URLs: serves `files` by path, answers 404 for anything else, never
+ * answers /slow (for fetch timeouts), and answers /held/<path> with the file at /<path> once released.
  */
 export async function startMediaServer(files: Record<string, MediaFile>): Promise<MediaServer> {
   const hits = new Map<string, number>();
+  const arrivals: string[] = [];
   const hanging = new Set<http.ServerResponse>();
+  let held: (() => void)[] | undefined = [];
   const server = http.createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    arrivals.push(path);
     if (path === '/slow') {
       hanging.add(response);
       return;
     }
+    if (path.startsWith('/held/')) {
+      const answer = () => serve(path.slice('/held'.length), response);
+      if (held) {
+        hanging.add(response);
+        held.push(() => (hanging.delete(response), answer()));
+      } else answer();
+      return;
+    }
+    serve(path, response);
+  });
+  const serve = (path: string, response: http.ServerResponse) => {
     const file = files[path];
     if (!file) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not here');
@@ -44,12 +64,21 @@ export async function startMediaServer(files: Record<string, MediaFile>): Promis
       for (let offset = 0; offset < file.body.length; offset += 1024) response.write(file.body.subarray(offset, offset + 1024));
       response.end();
     } else response.end(file.body);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: (path) => `http://127.0.0.1:${port}${path}`,
     hits,
+    arrivals,
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const answer of waiting) answer();
+    },
+    hold() {
+      held ??= [];
+    },
     async close() {
       for (const response of hanging) response.destroy();
       server.closeAllConnections();

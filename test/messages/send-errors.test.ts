@@ -171,7 +171,14 @@ describe('bad input is a clear 4xx and leaves nothing behind', () => {
     await expectError(send({ to: CARA, type: 'video', url: media.url('/slow') }), 422, /within 500 ms/);
     expect(Date.now() - started).toBeLessThan(5000);
     const hugeBody = JSON.stringify({ to: CARA, type: 'image', base64: 'A'.repeat(200_000) });
-    await expectError(send(hugeBody), 413);
+    const limit = Math.ceil(MAX_BYTES / 3) * 4 + 64 * 1024;
+    await expectError(
+      send(hugeBody),
+      413,
+      new RegExp(
+        `^The request body is larger than this route's limit of ${limit} bytes: base64 media up to 2048 bytes \\(MEDIA_MAX_BYTES\\)$`,
+      ),
+    );
   });
 
   it('rejects references to messages that do not exist or do not fit', async () => {

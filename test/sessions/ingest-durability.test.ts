@@ -1,12 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { createConnection, type Connection } from 'mysql2/promise';
-import { loadConfig } from '../../server/src/config';
 import type { DomainEventOf } from '../../server/src/events/catalogue';
-import { openMigratedDatabase } from '../../server/src/server';
-import { IngestQueue } from '../../server/src/whatsapp/ingest-queue';
-import { MYSQL_ROOT_URL, testDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
-import { pairByQr, sessionWhere, startWhatsAppWorld, type WhatsAppWorld } from '../helpers/whatsapp';
+import { startOutageWorld, watchRefusals, type OutageWorld } from '../helpers/restricted-database';
+import { sessionWhere } from '../helpers/whatsapp';
 
 jest.setTimeout(60_000);
 
@@ -20,71 +15,28 @@ jest.setTimeout(60_000);
 
 const ME = '15550009001';
 const CARA = '15550009002';
-const USER = `ingest_${randomBytes(4).toString('hex')}`;
-const PASSWORD = randomBytes(12).toString('hex');
 
-let root: Connection;
-let database: TestDatabase;
-let world: WhatsAppWorld;
+let world: OutageWorld;
 let key: string;
 let sessionRowId: string;
+let arrived: string[];
+let published: string[];
 const statuses: DomainEventOf<'session.status'>['payload'][] = [];
-const published: string[] = [];
-const arrived: string[] = [];
 
-const grant = (privilege: 'GRANT' | 'REVOKE', table: string) =>
-  root.query(`${privilege} INSERT ON \`${database.name}\`.\`${table}\` ${privilege === 'GRANT' ? 'TO' : 'FROM'} '${USER}'@'%'`);
+const grant = (privilege: 'GRANT' | 'REVOKE', table: string) => world.restricted.insert(privilege, table);
 
 beforeAll(async () => {
-  root = await createConnection(MYSQL_ROOT_URL);
-  database = testDatabase('ingest_durability');
-  await (await openMigratedDatabase(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }))).destroy();
-  await root.query(`CREATE USER '${USER}'@'%' IDENTIFIED BY '${PASSWORD}'`);
-  await root.query(
-    `GRANT SELECT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES ON \`${database.name}\`.* TO '${USER}'@'%'`,
-  );
-  const [tables] = await root.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database.name]);
-  for (const { name } of tables as { name: string }[]) await grant('GRANT', name);
-
-  const url = new URL(database.url);
-  url.username = USER;
-  url.password = PASSWORD;
-  world = await startWhatsAppWorld(
+  world = await startOutageWorld(
     'ingest_durability',
+    { me: ME, contact: CARA },
     {
-      DATABASE_URL: url.toString(),
-      INGEST_RETRY_BASE_DELAY_MS: '50',
-      INGEST_RETRY_MAX_DELAY_MS: '300',
       INGEST_FAILURES_BEFORE_ERROR: '3',
     },
-    { database },
   );
-  key = world.gateway.adminKey;
-  await world.sim.createAccount(ME, 'Me');
-  await world.sim.createAccount(CARA, 'Cara');
-  await pairByQr(world, key, 'me', ME);
-  sessionRowId = (await world.gateway.ctx.db.selectFrom('Session').select('id').where('sessionId', '=', 'me').executeTakeFirstOrThrow()).id;
-
-  const { bus, manager } = world.gateway.ctx;
-  bus.on('session.status', (event) => void statuses.push(event.payload));
-  bus.on('messages.upsert', (event) => void published.push(...event.payload.messages.map((message) => message.messageId)));
-  const socket = await manager.whenConnected(sessionRowId, async (connected) => connected);
-  socket.ev.on('messages.upsert', ({ messages }) => void arrived.push(...messages.map((message) => message.key.id!)));
+  ({ key, sessionRowId, arrived, published } = world);
+  world.gateway.ctx.bus.on('session.status', (event) => void statuses.push(event.payload));
 });
-
-afterAll(async () => {
-  try {
-    if (world) {
-      await world.gateway.close();
-      await world.sim.stop();
-    } else {
-      await database?.drop();
-    }
-  } finally {
-    await root?.query(`DROP USER IF EXISTS '${USER}'@'%'`);
-    await root?.end();
-  }
-});
+afterAll(async () => world?.close());
 
 const storedIds = async (ids: string[]) =>
   (
@@ -109,7 +61,7 @@ it('keeps every message the database refused, and stores them all, in order, onc
     (ids) => ids.length === 2,
   );
 
-  const refusals = jest.spyOn(IngestQueue.prototype as unknown as { failed: (error: unknown, message: string) => void }, 'failed');
+  const refusals = watchRefusals();
   await grant('REVOKE', 'Message');
   const during = await sendFromCara(Array.from({ length: 8 }, (_, i) => `during the outage ${i}`));
   const failing = await sessionWhere(world.gateway, key, 'me', (s) => s.status === 'ERROR');
@@ -123,16 +75,10 @@ it('keeps every message the database refused, and stores them all, in order, onc
   );
   // Two more refusals of the queue's head after the last messages arrived: the database was asked
   // again, with those messages waiting behind, and still took nothing.
-  const refusalsSoFar = refusals.mock.calls.length;
-  await eventually(
-    () => refusals.mock.calls.length,
-    (n) => n >= refusalsSoFar + 2,
-    10_000,
-    'two more refused attempts',
-  );
+  await refusals.more(2);
   expect(await storedIds([...during, ...whileError])).toEqual([]);
   expect((await world.gateway.api.get('/api/v1/sessions/me', { key })).body.status).toBe('ERROR');
-  refusals.mockRestore();
+  refusals.stop();
 
   await grant('GRANT', 'Message');
   const all = [...before, ...during, ...whileError];

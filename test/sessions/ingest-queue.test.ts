@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { IngestQueue, type IngestRetryOptions } from '../../server/src/whatsapp/ingest-queue';
+import { IngestQueue, type IngestFlowOptions, type IngestRetryOptions } from '../../server/src/whatsapp/ingest-queue';
 import { SerialQueue } from '../../server/src/whatsapp/serial-queue';
 import { eventually } from '../helpers/eventually';
 
@@ -9,17 +9,20 @@ import { eventually } from '../helpers/eventually';
  */
 
 const RETRY: IngestRetryOptions = { baseDelayMs: 5, maxDelayMs: 40, failuresBeforeError: 3 };
+const UNBOUNDED: IngestFlowOptions = { highWatermark: 1000, lowWatermark: 0 };
 
-function world(retry = RETRY) {
+function world(retry = RETRY, flowOptions = UNBOUNDED) {
   const storage = new SerialQueue();
   const stored: string[] = [];
   const writes: string[][] = [];
   const attempts: number[] = [];
   const hooks: string[] = [];
+  /** pause/resume requests, with the number of batches waiting when each was made */
+  const flow: string[] = [];
   let refusing = false;
   const queue = new IngestQueue<string>(
     storage,
-    retry,
+    { ...retry, ...flowOptions },
     {
       async write(batches) {
         attempts.push(Date.now());
@@ -30,6 +33,8 @@ function world(retry = RETRY) {
       },
       stuck: (error) => hooks.push(`stuck: ${(error as Error).message}`),
       recovered: () => hooks.push('recovered'),
+      pause: () => flow.push(`pause at ${queue.size}`),
+      resume: () => flow.push(`resume at ${queue.size}`),
     },
     pino({ level: 'silent' }),
   );
@@ -40,6 +45,7 @@ function world(retry = RETRY) {
     writes,
     attempts,
     hooks,
+    flow,
     refuse: (on: boolean) => void (refusing = on),
     push: (name: string, written?: () => void) => queue.push(async () => name, written),
   };
@@ -132,4 +138,46 @@ it('prepares a batch again when its preparation failed, instead of dropping it',
   expect(preparations).toBe(6);
   expect(w.stored).toEqual(['prepared late', 'behind']);
   expect(w.hooks).toEqual(['stuck: could not read the LID map', 'stuck: could not read the LID map', 'recovered']);
+});
+
+it('asks its source to pause from the high watermark on (for every batch still arriving) and to resume at the low one, dropping nothing', async () => {
+  const w = world(RETRY, { highWatermark: 3, lowWatermark: 1 });
+  w.refuse(true);
+  for (const name of ['a', 'b']) w.push(name);
+  expect(w.queue.paused).toBe(false);
+  for (const name of ['c', 'd', 'e']) w.push(name);
+  expect(w.flow).toEqual(['pause at 3', 'pause at 4', 'pause at 5']);
+  expect(w.queue.paused).toBe(true);
+  // refused writes keep it paused
+  await eventually(
+    () => w.attempts.length,
+    (n) => n >= 3,
+    5_000,
+    'three refused attempts',
+  );
+  expect(w.flow).toHaveLength(3);
+
+  w.refuse(false);
+  await w.queue.drained();
+  expect(w.stored).toEqual(['a', 'b', 'c', 'd', 'e']);
+  expect(w.flow).toEqual(['pause at 3', 'pause at 4', 'pause at 5', 'resume at 0']);
+  expect(w.queue.paused).toBe(false);
+  w.push('f');
+  await w.queue.drained();
+  expect(w.flow).toHaveLength(4);
+});
+
+it('resumes only once writes bring the queue down to the low watermark', async () => {
+  const w = world(RETRY, { highWatermark: 10, lowWatermark: 2 });
+  let release!: () => void;
+  const slow = new Promise<void>((resolve) => (release = resolve));
+  // the head is prepared late: nothing behind it is written before it, so twelve wait
+  w.queue.push(async () => (await slow, 'head'));
+  for (let i = 1; i < 12; i++) w.push(`b${i}`);
+  expect(w.flow.at(-1)).toBe('pause at 12');
+  release();
+  await w.queue.drained();
+  // eight per write: 12 → 4 (still above 2, still paused) → 0 (resumed)
+  expect(w.writes.map((batches) => batches.length)).toEqual([8, 4]);
+  expect(w.flow.filter((entry) => entry.startsWith('resume'))).toEqual(['resume at 0']);
 });

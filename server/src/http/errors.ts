@@ -3,6 +3,13 @@ import fp from 'fastify-plugin';
 import { STATUS_CODES } from 'node:http';
 import { InvalidCursorError } from '../db/cursor';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What a route's body may hold, added to the 413 for a body over its limit. */
+    bodyTooLarge?: string;
+  }
+}
+
 /** An error whose message is meant for the client. */
 export class HttpError extends Error {
   constructor(
@@ -11,6 +18,17 @@ export class HttpError extends Error {
     readonly details?: unknown,
   ) {
     super(message);
+  }
+}
+
+/** The gateway is busy (429: with this caller's work, 503: with everyone's); answered with Retry-After. */
+export class RetryLaterError extends HttpError {
+  constructor(
+    statusCode: 429 | 503,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(statusCode, message);
   }
 }
 
@@ -54,8 +72,15 @@ export const errorHandling = fp(async (app: FastifyInstance) => {
     }
     if (error instanceof InvalidCursorError) return reply.status(400).send(errorBody(400, error.message));
     const statusCode = error.statusCode ?? 500;
+    if (error instanceof RetryLaterError) reply.header('retry-after', String(error.retryAfterSeconds));
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const allowed = request.routeOptions.config.bodyTooLarge;
+      const message = `The request body is larger than this route's limit of ${request.routeOptions.bodyLimit} bytes`;
+      return reply.status(413).send(errorBody(413, allowed ? `${message}: ${allowed}` : message));
+    }
     if (statusCode >= 500) {
-      request.log.error({ err: error }, 'request failed');
+      if (error instanceof RetryLaterError) request.log.warn(error.message);
+      else request.log.error({ err: error }, 'request failed');
       const explained = EXPLAINED_5XX.has(statusCode);
       const message = explained ? error.message || (STATUS_CODES[statusCode] ?? 'Error') : 'Internal Server Error';
       return reply.status(statusCode).send(errorBody(statusCode, message));

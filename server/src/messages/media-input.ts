@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { request, type Dispatcher } from 'undici';
+import type { Config } from '../config';
 import { badRequest, HttpError } from '../http/errors';
 import { isPrivateAddressRefusal, outboundDispatcher } from '../net/outbound-guard';
 
@@ -14,27 +15,77 @@ export interface LoadedMedia {
 
 export interface MediaLimits {
   maxBytes: number;
+  /** Largest media carried as base64 (MEDIA_BASE64_MAX_BYTES), when below `maxBytes`. */
+  base64MaxBytes: number;
   timeoutMs: number;
   /** Whether URLs may point at loopback, private or link-local addresses (MEDIA_URL_ALLOW_PRIVATE). */
   allowPrivate: boolean;
 }
 
+/** The media limits of sends, as configured. */
+export const sendMediaLimits = (config: Config): MediaLimits => ({
+  maxBytes: config.MEDIA_MAX_BYTES,
+  base64MaxBytes: config.MEDIA_BASE64_MAX_BYTES,
+  timeoutMs: config.MEDIA_FETCH_TIMEOUT_MS,
+  allowPrivate: config.MEDIA_URL_ALLOW_PRIVATE,
+});
+
 const tooLarge = (maxBytes: number) => new HttpError(413, `The media is larger than the limit of ${maxBytes} bytes (MEDIA_MAX_BYTES)`);
 
-const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(?:;[\w-]+=[^;,]*)*;base64,/i;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** The largest media a send may carry as base64: the send body is capped to fit it (and no more). */
+export const base64Limit = ({ maxBytes, base64MaxBytes }: Pick<MediaLimits, 'maxBytes' | 'base64MaxBytes'>) =>
+  Math.min(maxBytes, base64MaxBytes);
 
-/** Decodes base64 (standard or URL-safe, optionally a data: URL); 400 when it is not base64, 413 over the limit. */
-export function decodeBase64Media(input: string, maxBytes: number): LoadedMedia {
-  const dataUrl = DATA_URL.exec(input);
-  const text = (dataUrl ? input.slice(dataUrl[0].length) : input).replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  const padded = text.length % 4 === 0 ? text : text + '='.repeat(4 - (text.length % 4));
-  if (!text || text.length % 4 === 1 || !BASE64.test(padded)) throw badRequest('base64 is not valid base64 data');
-  const padding = padded.endsWith('==') ? 2 : padded.endsWith('=') ? 1 : 0;
-  if ((padded.length / 4) * 3 - padding > maxBytes) throw tooLarge(maxBytes);
-  const bytes = Buffer.from(padded, 'base64');
+function tooLargeForBase64(limits: Pick<MediaLimits, 'maxBytes' | 'base64MaxBytes'>): HttpError {
+  if (limits.base64MaxBytes >= limits.maxBytes) return tooLarge(limits.maxBytes);
+  return new HttpError(
+    413,
+    `The media is larger than the limit of ${limits.base64MaxBytes} bytes for base64 (MEDIA_BASE64_MAX_BYTES); send files up to ${limits.maxBytes} bytes (MEDIA_MAX_BYTES) by url`,
+  );
+}
+
+const DATA_URL = /^data:([\w.+-]+\/[\w.+-]+)?(?:;[\w-]+=[^;,]*)*;base64,/i;
+/** A data: URL's header is short; the pattern never needs to look further into a large body. */
+const DATA_URL_HEADER_MAX = 512;
+
+/**
+ * Decodes base64 (standard or URL-safe, with or without padding and line breaks, optionally a data: URL):
+ * one pass over the text to check it and count what it decodes to, then one decode into a buffer of
+ * that size, so a large body is never copied as text. 400 when it is not base64, 413 over `maxBytes`.
+ */
+export function decodeBase64Media(input: string, limits: Pick<MediaLimits, 'maxBytes' | 'base64MaxBytes'>): LoadedMedia {
+  const dataUrl = DATA_URL.exec(input.slice(0, DATA_URL_HEADER_MAX));
+  const start = dataUrl ? dataUrl[0].length : 0;
+  const digits = countBase64Digits(input, start);
+  if (digits === undefined || digits === 0 || digits % 4 === 1) throw badRequest('base64 is not valid base64 data');
+  if (Math.floor((digits * 3) / 4) > base64Limit(limits)) throw tooLargeForBase64(limits);
+  // Node's decoder takes both alphabets and skips whitespace; the text was checked above (it would skip garbage too).
+  const bytes = Buffer.from(start ? input.slice(start) : input, 'base64');
   return { bytes, ...mimetypeOf(dataUrl?.[1], bytes) };
 }
+
+/** The base64 digits in `text` from `start`, or undefined when something else is there (at most two `=` at the end, whitespace anywhere). */
+function countBase64Digits(text: string, start: number): number | undefined {
+  let digits = 0;
+  let padding = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d) {
+      if (++padding > 2) return undefined;
+    } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      continue;
+    } else if (padding > 0 || !isBase64Digit(c)) {
+      return undefined;
+    } else {
+      digits++;
+    }
+  }
+  return digits;
+}
+
+/** A–Z, a–z, 0–9, and + / (standard) or - _ (URL-safe). */
+const isBase64Digit = (c: number) =>
+  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f || c === 0x2d || c === 0x5f;
 
 const dispatchers = new Map<boolean, Dispatcher>();
 /** Follows up to five redirects; private addresses only when the operator allows them. */
@@ -72,22 +123,29 @@ export async function fetchMedia(url: string, { maxBytes, timeoutMs, allowPrivat
     discard(body);
     throw tooLarge(maxBytes);
   }
+  // With a Content-Length the file is copied into one buffer of that size as it arrives (no second copy at the end).
   const chunks: Buffer[] = [];
+  const whole = Number.isFinite(announced) && announced > 0 ? Buffer.allocUnsafe(announced) : undefined;
   let size = 0;
   try {
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size + chunk.length > maxBytes) {
         discard(body);
         throw tooLarge(maxBytes);
       }
-      chunks.push(chunk as Buffer);
+      if (!whole) chunks.push(chunk);
+      else if (size + chunk.length <= whole.length) chunk.copy(whole, size);
+      else {
+        discard(body);
+        throw new HttpError(422, 'The media URL sent more than its Content-Length announced');
+      }
+      size += chunk.length;
     }
   } catch (error) {
     if (error instanceof HttpError) throw error;
     throw fetchFailed(error, signal, timeoutMs);
   }
-  const bytes = Buffer.concat(chunks);
+  const bytes = whole ? whole.subarray(0, size) : Buffer.concat(chunks);
   const fileName = fileNameOf(headers['content-disposition'], url);
   return { bytes, ...mimetypeOf(headerValue(headers['content-type']), bytes), ...(fileName ? { fileName } : {}) };
 }

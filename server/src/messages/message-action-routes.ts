@@ -81,7 +81,8 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
         description:
           'Served with X-Content-Type-Options: nosniff; everything but common image, audio and video types (documents always) comes with ' +
           'Content-Disposition: attachment and its file name. 422 when the message has no media, or its media location is not on ' +
-          'WhatsApp\u2019s media hosts (WHATSAPP_MEDIA_HOSTS) or it is larger than MEDIA_MAX_BYTES; 502/504 when the media server fails or is too slow.',
+          'WhatsApp\u2019s media hosts (WHATSAPP_MEDIA_HOSTS) or it is larger than MEDIA_MAX_BYTES; 502/504 when the media server fails or is too slow; ' +
+          '429/503 with Retry-After when too many media downloads and fetches run (MEDIA_CONCURRENCY_PER_USER, MEDIA_CONCURRENCY).',
         params: MessageParams,
         produces: ['application/octet-stream'],
         response: {
@@ -91,7 +92,7 @@ export const messageActionRoutes: RoutesPlugin = (ctx) => async (app) => {
             description: 'The media bytes; Content-Type is the media\u2019s mimetype',
           }),
           ...authErrors,
-          ...errors(404, 422, 502, 504),
+          ...errors(404, 422, 502, 503, 504),
         },
       },
     },

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import type { Principal } from '../auth/principal';
 import type { AppContext } from '../context';
 import type { Session } from '../db/database';
@@ -133,9 +133,14 @@ export class MessageActions {
         `The media is ${info.fileLength} bytes, larger than the limit of ${this.mediaLimits.maxBytes} bytes (MEDIA_MAX_BYTES); nothing was downloaded`,
       );
     }
+    const release = await this.ctx.mediaWork.acquire(principal.id);
     try {
-      return { ...info, stream: await downloadStoredMedia(message, this.mediaLimits), isDocument: message.messageType === 'DOCUMENT' };
+      const stream = await downloadStoredMedia(message, this.mediaLimits);
+      // The turn lasts until the response has been sent, or the client went away.
+      finished(stream, release);
+      return { ...info, stream, isDocument: message.messageType === 'DOCUMENT' };
     } catch (error) {
+      release();
       if (error instanceof MediaDownloadError && error.kind === 'refused') throw new HttpError(422, error.message);
       throw new HttpError(
         error instanceof MediaDownloadError && error.kind === 'timeout' ? 504 : 502,

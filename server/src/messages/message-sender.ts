@@ -5,6 +5,7 @@ import { HttpError } from '../http/errors';
 import { forwardMessage, sendContent, type SentMessage, type SentMessageStore } from '../whatsapp/operations/messages';
 import type { WASocket } from '../whatsapp/socket-factory';
 import { IdempotentSends, type IdempotentOutcome } from './idempotency';
+import { sendMediaLimits } from './media-input';
 import { planSend, storedMessage } from './outgoing-content';
 import { confirmOnWhatsApp, parseRecipient } from './recipients';
 import type { SendMessageBody } from './send-schemas';
@@ -29,18 +30,20 @@ export class MessageSender {
 
   async send(principal: Principal, sessionId: string, body: SendMessageBody, idempotencyKey?: string): Promise<SendResult> {
     const session = await this.ctx.sessions.find(principal, sessionId);
-    const { MEDIA_MAX_BYTES, MEDIA_FETCH_TIMEOUT_MS, MEDIA_URL_ALLOW_PRIVATE } = this.ctx.config;
-    const limits = { maxBytes: MEDIA_MAX_BYTES, timeoutMs: MEDIA_FETCH_TIMEOUT_MS, allowPrivate: MEDIA_URL_ALLOW_PRIVATE };
+    const limits = sendMediaLimits(this.ctx.config);
     const outcome = await this.idempotent.run(
       { sessionRowId: session.id, userId: principal.id },
       idempotencyKey,
       { send: body },
       async (messageId) => {
         const plan = await planSend(this.ctx.db, session.id, body, limits);
-        return this.deliver(principal, sessionId, async (store, socket) => {
-          const jid = await confirmOnWhatsApp(socket, plan.to);
-          return sendContent(store, socket, jid, await plan.content(), { messageId, quoted: plan.quoted });
-        });
+        const send = () =>
+          this.deliver(principal, sessionId, async (store, socket) => {
+            const jid = await confirmOnWhatsApp(socket, plan.to);
+            return sendContent(store, socket, jid, await plan.content(), { messageId, quoted: plan.quoted });
+          });
+        // The fetched bytes are held until WhatsApp has them: the turn lasts until the send is done.
+        return plan.fetchesMedia ? this.ctx.mediaWork.run(principal.id, send) : send();
       },
     );
     return resultOf(outcome);

@@ -14,6 +14,8 @@ export interface SendPlan {
   /** The recipient as parsed, before WhatsApp confirmed it. */
   to: string;
   quoted?: StoredMessage;
+  /** Whether `content()` fetches media from a URL (media work, bounded per user and process). */
+  fetchesMedia: boolean;
   /** The content; fetches URL media (4xx on failure) on the first call. */
   content(): Promise<OutgoingContent>;
 }
@@ -30,7 +32,7 @@ export async function planSend(db: Db, sessionRowId: string, body: SendMessageBo
       ? await storedMessage(db, sessionRowId, body.quotedMessageId)
       : undefined;
   const mentions = 'mentions' in body && body.mentions ? { mentions: body.mentions.map(parseJid) } : {};
-  const ready = (content: OutgoingContent): SendPlan => ({ to, quoted, content: async () => content });
+  const ready = (content: OutgoingContent): SendPlan => ({ to, quoted, fetchesMedia: false, content: async () => content });
 
   switch (body.type) {
     case 'text':
@@ -72,11 +74,12 @@ function mediaPlan(
   if ((body.url === undefined) === (body.base64 === undefined)) {
     throw badRequest(`A ${body.type} needs either url or base64 (exactly one of them)`);
   }
-  const decoded = body.base64 !== undefined ? decodeBase64Media(body.base64, limits.maxBytes) : undefined;
+  const decoded = body.base64 !== undefined ? decodeBase64Media(body.base64, limits) : undefined;
   let loaded: Promise<LoadedMedia> | undefined;
   return {
     to,
     quoted,
+    fetchesMedia: decoded === undefined,
     async content() {
       const media = decoded ?? (await (loaded ??= fetchMedia(body.url!, limits)));
       return {

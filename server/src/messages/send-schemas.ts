@@ -49,7 +49,7 @@ const MediaSource = {
   base64: Type.Optional(
     Type.String({
       minLength: 1,
-      description: 'The file itself, base64 (a data: URL works too); give either url or base64',
+      description: 'The file itself, base64 (a data: URL works too), at most MEDIA_BASE64_MAX_BYTES decoded; give either url or base64',
       examples: ['iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='],
     }),
   ),
@@ -190,7 +190,9 @@ export type MediaBody = Static<typeof ImageBody | typeof VideoBody | typeof Audi
 export const SEND_DESCRIPTION = [
   'Sends one message. `type` selects the kind and the fields it takes:',
   '`text`, `image`, `video`, `audio` (`ptt: true` for a voice note), `document`, `sticker`, `location`, `contact`, `poll`, `reaction`.',
-  'Media comes from `url` (fetched by the gateway, at most MEDIA_MAX_BYTES, within MEDIA_FETCH_TIMEOUT_MS) or `base64`.',
+  'Media comes from `url` (fetched by the gateway, at most MEDIA_MAX_BYTES, within MEDIA_FETCH_TIMEOUT_MS) or `base64` (at most',
+  'MEDIA_BASE64_MAX_BYTES; a larger body is answered 413).',
+  'Fetching a `url` takes a turn at media work: 429/503 with Retry-After when too many fetches and downloads run (MEDIA_CONCURRENCY_PER_USER, MEDIA_CONCURRENCY).',
   'Phone numbers are checked on WhatsApp first (422 when they have none). Link previews are not generated.',
   '`buttons` and `list` are accepted for compatibility but answered 422: WhatsApp no longer delivers interactive',
   'buttons and lists to normal accounts and Baileys 7 cannot send them.',

@@ -60,6 +60,7 @@ export function createWhatsApp(config: Config, db: Db, log: Logger, bus: EventBu
       maxDelayMs: config.INGEST_RETRY_MAX_DELAY_MS,
       failuresBeforeError: config.INGEST_FAILURES_BEFORE_ERROR,
     },
+    ingestFlow: { highWatermark: config.INGEST_QUEUE_HIGH_WATERMARK, lowWatermark: config.INGEST_QUEUE_LOW_WATERMARK },
     statusIntervalMs: config.SESSION_STATUS_MIN_INTERVAL_MS,
     ingest: {
       prepare: (session, events, socket) => ingest.prepare(session, events, socket),

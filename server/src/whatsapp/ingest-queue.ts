@@ -7,6 +7,12 @@ export interface IngestRetryOptions extends BackoffOptions {
   failuresBeforeError: number;
 }
 
+/** When the queue asks its source to stop (at `highWatermark` batches waiting) and to go on (at `lowWatermark`). */
+export interface IngestFlowOptions {
+  highWatermark: number;
+  lowWatermark: number;
+}
+
 export interface IngestQueueHooks<T> {
   /** Stores prepared batches, in order, all or nothing; a rejection means none of them was stored. */
   write(batches: readonly T[]): Promise<unknown>;
@@ -14,6 +20,10 @@ export interface IngestQueueHooks<T> {
   stuck(error: unknown): void;
   /** A write succeeded after `stuck` was reported. */
   recovered(): void;
+  /** Too many batches wait: stop taking more from the source. Called on every batch pushed until `resume`. */
+  pause(): void;
+  /** Few enough wait again: take more. */
+  resume(): void;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -35,6 +45,10 @@ const MAX_BATCHES_PER_WRITE = 8;
  * and the batches behind it wait. There is no give-up: after `failuresBeforeError` consecutive failures
  * the owner hears `stuck`, and retries go on at the maximum delay until the database takes the batch.
  *
+ * Nothing is dropped, so the queue is bounded by its source instead: from `highWatermark` batches waiting
+ * it asks the owner to pause (again for every batch that still arrives, so a new source is paused too),
+ * and once writes bring it down to `lowWatermark` it asks it to resume.
+ *
  * Writes run on the session's storage queue, but the waits between retries do not, so the session's
  * credentials and status are still written while its events cannot be. The retry timer is unref'd: it
  * never keeps a process alive, and whatever is still waiting when the process exits is lost (the owner
@@ -49,11 +63,12 @@ export class IngestQueue<T> {
   private pushed = 0;
   private writtenCount = 0;
   private drainWaiters: { upTo: number; resolve(): void }[] = [];
+  private pausing = false;
   private abandoned = false;
 
   constructor(
     private readonly storage: SerialQueue,
-    private readonly options: IngestRetryOptions,
+    private readonly options: IngestRetryOptions & IngestFlowOptions,
     private readonly hooks: IngestQueueHooks<T>,
     private readonly log: Logger,
   ) {
@@ -63,6 +78,11 @@ export class IngestQueue<T> {
   /** Batches received but not written yet. */
   get size(): number {
     return this.waiting.length;
+  }
+
+  /** Whether the source was asked to pause and not yet to resume. */
+  get paused(): boolean {
+    return this.pausing;
   }
 
   /**
@@ -75,6 +95,8 @@ export class IngestQueue<T> {
     this.startPreparing(batch);
     this.waiting.push(batch);
     this.pushed++;
+    if (this.waiting.length >= this.options.highWatermark) this.pausing = true;
+    if (this.pausing) this.hooks.pause();
     this.schedule();
   }
 
@@ -140,6 +162,10 @@ export class IngestQueue<T> {
     if (this.abandoned) return;
     this.waiting.splice(0, group.length);
     this.writtenCount += group.length;
+    if (this.pausing && this.waiting.length <= this.options.lowWatermark) {
+      this.pausing = false;
+      this.hooks.resume();
+    }
     const wasStuck = this.failures >= this.options.failuresBeforeError;
     this.failures = 0;
     this.backoff.reset();

@@ -127,6 +127,11 @@ export class SessionManager implements RunningSessions {
     return this.runtimes.get(sessionRowId)?.state;
   }
 
+  /** A running session's event batches waiting for the database, and whether its socket is paused meanwhile. */
+  ingestBacklog(sessionRowId: string) {
+    return this.runtimes.get(sessionRowId)?.ingestBacklog;
+  }
+
   qr(sessionRowId: string) {
     return this.runtimes.get(sessionRowId)?.qr ?? null;
   }

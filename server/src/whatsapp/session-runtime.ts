@@ -6,12 +6,12 @@ import { fromJson } from '../db/json';
 import { AuthStateLockedError, type AuthCodec } from './auth/auth-cipher';
 import { redactingLogger } from './redacting-logger';
 import { loadMysqlAuthState, wipeAuthState, type MysqlAuthState } from './auth/mysql-auth-state';
-import { IngestQueue, type IngestRetryOptions } from './ingest-queue';
+import { IngestQueue, type IngestFlowOptions, type IngestRetryOptions } from './ingest-queue';
 import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { PreparedBatch } from './session-ingest';
-import type { SocketFactory, WASocket } from './socket-factory';
+import { isReadingPaused, pauseReading, resumeReading, type SocketFactory, type WASocket } from './socket-factory';
 import { sessionIdentity, type SessionIdentity } from './session-identity';
 import { PairingInProgressError } from './whatsapp-errors';
 import { LeaseLostError, type Fence } from './ownership/lease-repository';
@@ -24,6 +24,8 @@ export interface RuntimeServices {
   backoff: BackoffOptions;
   /** How a batch the database refused is retried, and after how many refusals the session shows ERROR. */
   ingestRetry: IngestRetryOptions;
+  /** How many batches may wait for the database before the socket stops reading, and until how few it stays stopped. */
+  ingestFlow: IngestFlowOptions;
   statusIntervalMs: number;
   /** Stores batches of Baileys data events: prepared (CPU) on arrival, written later in arrival order. */
   ingest: {
@@ -93,11 +95,13 @@ export class SessionRuntime {
     );
     this.ingest = new IngestQueue(
       this.storage,
-      services.ingestRetry,
+      { ...services.ingestRetry, ...services.ingestFlow },
       {
         write: (batches) => this.fenced(services.ingest.write(this.session, batches, fence)),
         stuck: (error) => this.onIngestStuck(error),
         recovered: () => this.onIngestRecovered(),
+        pause: () => this.socket && pauseReading(this.socket),
+        resume: () => this.socket && resumeReading(this.socket),
       },
       this.log,
     );
@@ -109,6 +113,11 @@ export class SessionRuntime {
 
   get running(): boolean {
     return !this.stopped;
+  }
+
+  /** Event batches waiting for the database, and whether reading from WhatsApp is paused until fewer wait. */
+  get ingestBacklog(): { batches: number; paused: boolean } {
+    return { batches: this.ingest.size, paused: this.socket ? isReadingPaused(this.socket) : false };
   }
 
   /** The open socket, for sending and querying; undefined unless CONNECTED. */

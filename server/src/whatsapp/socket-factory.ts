@@ -30,6 +30,40 @@ export function socketFactory(settings: SocketSettings): SocketFactory {
     });
 }
 
+/**
+ * The `ws` WebSocket under a Baileys socket (WebSocketClient keeps it in a protected field,
+ * lib/Socket/Client/websocket.js); null before it connects and after it closed.
+ */
+const webSocketOf = (socket: WASocket) => (socket.ws as unknown as { socket: PausableWebSocket | null }).socket;
+
+/** What this module uses of a `ws` WebSocket. */
+interface PausableWebSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly isPaused: boolean;
+  pause(): void;
+  resume(): void;
+}
+
+/**
+ * Stops reading from WhatsApp's websocket: what WhatsApp sends waits in the network buffers, unacknowledged,
+ * and WhatsApp keeps it. Frames already read are still processed. Baileys hears nothing either (no answers
+ * to its queries, no pongs: paused past its keep-alive, it closes the connection and a new one is made).
+ */
+export function pauseReading(socket: WASocket): void {
+  const ws = webSocketOf(socket);
+  if (ws && ws.readyState === ws.OPEN && !ws.isPaused) ws.pause();
+}
+
+/** Reads from WhatsApp's websocket again. */
+export function resumeReading(socket: WASocket): void {
+  const ws = webSocketOf(socket);
+  if (ws?.isPaused) ws.resume();
+}
+
+/** Whether reading from WhatsApp's websocket is paused. */
+export const isReadingPaused = (socket: WASocket): boolean => webSocketOf(socket)?.isPaused ?? false;
+
 /** Baileys is chatty: it logs at its own level, never louder than the gateway's. */
 function quieterLevel(log: Logger, level: string): string {
   const requested = log.levels.values[level] ?? Infinity;
