@@ -4,6 +4,7 @@ import * as sessionKeys from './2026-11-25-002-session-keys';
 import * as messageTypeIndex from './2026-11-25-003-message-type-index';
 import * as webhookDelivery from './2026-11-27-004-webhook-delivery';
 import * as userTokenVersion from './2026-11-27-005-user-token-version';
+import * as sendQueue from './2026-11-27-007-send-queue';
 
 /** Every migration, by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-003-message-type-index': messageTypeIndex,
   '2026-11-27-004-webhook-delivery': webhookDelivery,
   '2026-11-27-005-user-token-version': userTokenVersion,
+  '2026-11-27-007-send-queue': sendQueue,
 };

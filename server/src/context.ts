@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import type { Db } from './db/database';
+import type { SendQueue } from './send-queue/send-queue';
 import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
@@ -23,6 +24,8 @@ export interface AppContext {
   manager: SessionManager;
   ingest: SessionIngest;
   sessions: SessionService;
+  /** Accepted sends, written before the session's worker sends them. */
+  sendQueue: SendQueue;
   webhooks: WebhookService;
   /** The outbox, dispatcher and sender behind the webhook service. */
   delivery: Webhooks;

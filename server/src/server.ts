@@ -17,6 +17,7 @@ import { UsageRecorder } from './usage/usage-recorder';
 import { ensureFirstAdmin } from './users/bootstrap-admin';
 import { UserService } from './users/user-service';
 import { SessionService } from './sessions/session-service';
+import { createSendQueue } from './send-queue/create-send-queue';
 import { EventBus } from './events/event-bus';
 import { sealAuthStateAtRest } from './whatsapp/auth/mysql-auth-state';
 import { authCodec, createWhatsApp } from './whatsapp/create-whatsapp';
@@ -54,6 +55,8 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
   const delivery = createWebhooks(config, db, log);
   const { manager, ingest } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
+  const sending = createSendQueue(config, db, log, manager, ingest);
+  bus.on('session.status', (event) => sending.workers.wake(event.sessionRowId));
   const tokens = new LoginTokens(config.JWT_SECRET ?? randomBytes(32).toString('base64url'), config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(
@@ -78,6 +81,7 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     manager,
     ingest,
     sessions: new SessionService(db, manager),
+    sendQueue: sending.queue,
     webhooks: delivery.service,
     delivery,
     authenticator: new Authenticator(db, tokens, cache),

@@ -19,6 +19,9 @@ const HELPER_TABLES = [
   'WebhookDeliveryAttempt',
   'SessionEventSequence',
   'UserTokenVersion',
+  'SessionPacing',
+  'SendBulkJob',
+  'SendQueue',
 ];
 
 const database = testDatabase('schema');

@@ -61,7 +61,8 @@ export class Simulator {
 
   /**
    * Server-side happenings, for assertions: 'device-linked', 'device-online', 'device-offline',
-   * 'device-removed', 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested'.
+   * 'device-removed', 'message-relayed', 'receipt', 'delivered', 'pairing-code-requested', 'chatstate'
+   * (a one-to-one typing state: { from, to, state, at }).
    */
   get serverEvents() {
     return this.ctx.core.events;

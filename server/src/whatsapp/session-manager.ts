@@ -9,14 +9,27 @@ export type SessionManagerServices = RuntimeServices;
 
 export class SessionNotConnectedError extends Error {}
 
+/** Hears when this process starts holding a session's runtime and when it lets go of it. */
+export interface RuntimeObserver {
+  started(sessionRowId: string): void;
+  /** Called before the runtime stops; the runtime waits for the promise. */
+  stopped(sessionRowId: string): Promise<void>;
+}
+
 /**
  * Owns one runtime (one Baileys socket) per running session. The rest of the server asks it to
  * start, stop, log out or remove a session, and reaches WhatsApp only through `whenConnected`.
  */
 export class SessionManager {
   private readonly runtimes = new Map<string, SessionRuntime>();
+  private observer: RuntimeObserver | undefined;
 
   constructor(private readonly services: SessionManagerServices) {}
+
+  /** The one observer of runtimes coming and going (the send workers). */
+  observe(observer: RuntimeObserver): void {
+    this.observer = observer;
+  }
 
   /** Reconnects every active session that was paired before, without a new QR. */
   async restore(): Promise<number> {
@@ -69,6 +82,7 @@ export class SessionManager {
   }
 
   async stop(session: Session): Promise<void> {
+    await this.letGo(session.id);
     await this.runtimes.get(session.id)?.stop();
     this.runtimes.delete(session.id);
   }
@@ -82,6 +96,7 @@ export class SessionManager {
   /** Logs out of WhatsApp when connected and forgets the credentials either way. */
   async logout(session: Session): Promise<void> {
     const runtime = this.runtimes.get(session.id);
+    await this.letGo(session.id);
     if (runtime) await runtime.logout();
     else await wipeAuthState(this.services.db, session.id);
     this.runtimes.delete(session.id);
@@ -107,6 +122,11 @@ export class SessionManager {
     return this.runtimes.get(sessionRowId)?.qr ?? null;
   }
 
+  /** Whether this process holds the session and it is CONNECTED. */
+  isConnected(sessionRowId: string): boolean {
+    return this.runtimes.get(sessionRowId)?.connectedSocket !== undefined;
+  }
+
   /** Runs `use` with the session's open socket; throws SessionNotConnectedError when it is not CONNECTED. */
   async whenConnected<T>(sessionRowId: string, use: (socket: WASocket) => Promise<T>): Promise<T> {
     const socket = this.runtimes.get(sessionRowId)?.connectedSocket;
@@ -128,8 +148,13 @@ export class SessionManager {
 
   /** Closes every socket cleanly, without logging out, for a shutdown. */
   async shutdown(): Promise<void> {
+    await Promise.all([...this.runtimes.keys()].map((id) => this.letGo(id)));
     await Promise.all([...this.runtimes.values()].map((runtime) => runtime.stop()));
     this.runtimes.clear();
+  }
+
+  private async letGo(sessionRowId: string): Promise<void> {
+    if (this.runtimes.has(sessionRowId)) await this.observer?.stopped(sessionRowId);
   }
 
   private runtimeFor(session: Session): SessionRuntime {
@@ -137,6 +162,7 @@ export class SessionManager {
     if (!runtime) {
       runtime = new SessionRuntime(session, stateOf(session), this.services);
       this.runtimes.set(session.id, runtime);
+      this.observer?.started(session.id);
     }
     return runtime;
   }
