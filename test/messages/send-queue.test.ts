@@ -212,6 +212,9 @@ describe('bulk', () => {
     const done = await jobWhere(created.body.id, (j) => j.status === 'COMPLETED', 'owner’s job');
     expect(done.progress.sent).toBe(1);
     expect((await job('nosuchjob', key())).status).toBe(404);
+    // Cancelling a finished job changes nothing.
+    const late = await api().post(`/api/v1/sessions/me/messages/bulk/${created.body.id}/cancel`, { key: key() });
+    expect(late.body).toMatchObject({ status: 'COMPLETED', cancelledAt: null });
   });
 });
 

@@ -66,10 +66,12 @@ export class BulkSends {
     return this.view(job, true);
   }
 
-  /** Stops the recipients not sent yet (one being sent right now still goes out). */
+  /** Stops the recipients not sent yet (one being sent right now still goes out); a finished job stays COMPLETED. */
   async cancel(principal: Principal, sessionId: string, id: string) {
     const job = await this.find(principal, sessionId, id);
-    await this.db.transaction().execute((trx) => cancelBulkJob(trx, job.id, new Date()));
+    const counts = await bulkCounts(this.db, job.id);
+    if ((counts.QUEUED ?? 0) + (counts.SENDING ?? 0) > 0)
+      await this.db.transaction().execute((trx) => cancelBulkJob(trx, job.id, new Date()));
     return this.view(await this.find(principal, sessionId, id));
   }
 

@@ -1,11 +1,11 @@
-import { sql, type Insertable, type Selectable } from 'kysely';
-import type { Db, Queryable, SendQueueTable, SendStatus } from '../db/database';
+import { sql, type ExpressionBuilder, type Insertable, type Selectable } from 'kysely';
+import type { Database, Db, Queryable, SendQueueTable, SendStatus } from '../db/database';
 
 export type QueuedSend = Selectable<SendQueueTable>;
 export type NewQueuedSend = Insertable<SendQueueTable>;
 
 /** Rows a worker may take: waiting, or taken by a worker whose lease ran out (it crashed or hung). */
-const due = (now: Date) => (eb: any) =>
+const due = (now: Date) => (eb: ExpressionBuilder<Database, 'SendQueue'>) =>
   eb.or([eb('status', '=', 'QUEUED'), eb.and([eb('status', '=', 'SENDING'), eb('leaseUntil', '<', now)])]);
 
 /** Writes accepted sends; a duplicate (sessionId, messageId), an Idempotency-Key already claimed, throws ER_DUP_ENTRY. */

@@ -12,19 +12,25 @@ export class SendOutcomes {
     for (const wake of this.waiters.get(rowId) ?? []) wake(signal);
   }
 
-  /** Resolves at the row's next signal, or with 'timeout' after `ms`; registered at once, so a signal right after the call is not missed. */
-  next(rowId: string, ms: number): Promise<OutcomeSignal> {
-    return new Promise((resolve) => {
-      let set = this.waiters.get(rowId);
-      if (!set) this.waiters.set(rowId, (set = new Set()));
-      const done = (signal: OutcomeSignal) => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (set.size === 0 && this.waiters.get(rowId) === set) this.waiters.delete(rowId);
-        resolve(signal);
-      };
+  /**
+   * The row's next signal, or 'timeout' after `ms`; registered at once, so a signal right after the call is
+   * not missed. `cancel` lets go of it early.
+   */
+  next(rowId: string, ms: number): { signal: Promise<OutcomeSignal>; cancel(): void } {
+    let set = this.waiters.get(rowId);
+    if (!set) this.waiters.set(rowId, (set = new Set()));
+    const waiters = set;
+    let done: (signal: OutcomeSignal) => void = () => {};
+    const signal = new Promise<OutcomeSignal>((resolve) => {
       const timer = setTimeout(() => done('timeout'), ms);
-      set.add(done);
+      done = (outcome) => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.waiters.get(rowId) === waiters) this.waiters.delete(rowId);
+        resolve(outcome);
+      };
+      waiters.add(done);
     });
+    return { signal, cancel: () => done('timeout') };
   }
 }

@@ -118,14 +118,14 @@ export class SendQueue {
     let current = row;
     for (;;) {
       const left = deadline - Date.now();
-      const signal = left > 0 ? this.services.outcomes.next(row.id, Math.min(left, RECHECK_MS)) : undefined;
+      const next = left > 0 ? this.services.outcomes.next(row.id, Math.min(left, RECHECK_MS)) : undefined;
       current = (await findQueued(this.services.db, row.sessionId, { id: row.id })) ?? current;
       const deferred = current.status === 'QUEUED' && current.attempts > 0;
-      if (!signal || FINAL.has(current.status) || deferred) {
-        this.services.outcomes.notify(row.id, 'settled');
+      if (!next || FINAL.has(current.status) || deferred) {
+        next?.cancel();
         return current;
       }
-      await signal;
+      await next.signal;
     }
   }
 }
