@@ -208,6 +208,13 @@ describe('bulk', () => {
     expect((await api().post(`/api/v1/sessions/other-bulk/messages/bulk/${created.body.id}/cancel`, { key: other.key })).status).toBe(404);
     expect((await api().post(`/api/v1/sessions/me/messages/bulk/${created.body.id}/cancel`, { key: other.key })).status).toBe(404);
     expect((await api().get('/api/v1/sessions/me/pacing', { key: other.key })).status).toBe(404);
+    const single = await api().post('/api/v1/sessions/me/messages?wait=false', {
+      key: key(),
+      body: { to: CARA, type: 'text', text: 'mine too' },
+    });
+    expect((await api().get(`/api/v1/sessions/me/messages/queued/${single.body.id}`, { key: other.key })).status).toBe(404);
+    expect((await api().get(`/api/v1/sessions/other-bulk/messages/queued/${single.body.id}`, { key: other.key })).status).toBe(404);
+    expect((await api().get(`/api/v1/sessions/me/messages/queued/${single.body.id}`, { key: key() })).status).toBe(200);
     expect((await bulk({ message: { type: 'text', text: 'x' }, recipients: [{ to: CARA }] }, other.key)).status).toBe(404);
     const done = await jobWhere(created.body.id, (j) => j.status === 'COMPLETED', 'owner’s job');
     expect(done.progress.sent).toBe(1);

@@ -1,3 +1,4 @@
+import { isAdmin } from '../auth/principal';
 import { authErrors, errors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
 import { notFound } from '../http/errors';
@@ -27,7 +28,8 @@ export const sendQueueRoutes: RoutesPlugin = (ctx) => async (app) => {
     async (request) => {
       const session = await ctx.sessions.find(request.principal, request.params.sessionId);
       const row = await findQueued(ctx.db, session.id, { id: request.params.id });
-      if (!row || row.bulkJobId !== null) throw notFound(`Queued send "${request.params.id}" not found`);
+      const theirs = row && (isAdmin(request.principal) || row.userId === request.principal.id);
+      if (!row || !theirs || row.bulkJobId !== null) throw notFound(`Queued send "${request.params.id}" not found`);
       return queuedView(row);
     },
   );
