@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 //   acceptance (derived from the Idempotency-Key when there is one), so a key is claimed by inserting
 //   the row, in every process at once, and a re-sent row goes out under the same id.
 // Indexes: the claim (a session's due rows in order), the daily count and last paced send (sentAt),
-// and a bulk job's rows in recipient order.
+// a bulk job's rows in recipient order, and finished rows and jobs by age (pruning).
 
 const TABLE_OPTIONS = sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 
@@ -50,6 +50,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .modifyEnd(TABLE_OPTIONS)
     .execute();
   await db.schema.createIndex('SendBulkJob_sessionId_createdAt_idx').on('SendBulkJob').columns(['sessionId', 'createdAt']).execute();
+  await db.schema.createIndex('SendBulkJob_createdAt_idx').on('SendBulkJob').column('createdAt').execute();
 
   await db.schema
     .createTable('SendQueue')
@@ -88,6 +89,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('SendQueue_claim_idx').on('SendQueue').columns(['sessionId', 'paced', 'status', 'createdAt']).execute();
   await db.schema.createIndex('SendQueue_sessionId_paced_sentAt_idx').on('SendQueue').columns(['sessionId', 'paced', 'sentAt']).execute();
+  await db.schema.createIndex('SendQueue_status_updatedAt_idx').on('SendQueue').columns(['status', 'updatedAt']).execute();
   await db.schema.createIndex('SendQueue_bulkJobId_bulkIndex_idx').on('SendQueue').columns(['bulkJobId', 'bulkIndex']).execute();
 }
 

@@ -84,6 +84,11 @@ const ConfigSchema = Type.Object({
     default: 30000,
     description: 'How long an unpaced send waits for WhatsApp before answering 202 (queued)',
   }),
+  SEND_QUEUE_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    default: 7,
+    description: 'Finished queued sends and bulk jobs are pruned this long after they were finished or created',
+  }),
   PACING_MESSAGES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 6000, default: 20 }),
   PACING_JITTER_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 3000 }),
   PACING_TYPING_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1500 }),

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import type { Db } from './db/database';
+import type { SendQueueing } from './send-queue/create-send-queue';
 import type { SendQueue } from './send-queue/send-queue';
 import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
@@ -26,6 +27,8 @@ export interface AppContext {
   sessions: SessionService;
   /** Accepted sends, written before the session's worker sends them. */
   sendQueue: SendQueue;
+  /** The queue's workers (one per session runtime held here) and pruner. */
+  sending: SendQueueing;
   webhooks: WebhookService;
   /** The outbox, dispatcher and sender behind the webhook service. */
   delivery: Webhooks;

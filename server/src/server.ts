@@ -82,6 +82,7 @@ export function createContext(config: Config, db: Db, log: Logger): AppContext {
     ingest,
     sessions: new SessionService(db, manager),
     sendQueue: sending.queue,
+    sending,
     webhooks: delivery.service,
     delivery,
     authenticator: new Authenticator(db, tokens, cache),
@@ -98,6 +99,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);
     app.addHook('onClose', async () => {
+      ctx.sending.pruner.stop();
       await ctx.manager.shutdown();
       await ctx.delivery.close();
       await ctx.usage.close();
@@ -106,6 +108,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // Not before the server listens: deliveries claimed while startup still holds the event loop would
     // run out of time before they are even sent.
     if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
+    app.addHook('onListen', async () => ctx.sending.pruner.start());
     await sealAuthStateAtRest(db, authCodec(config), log);
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');

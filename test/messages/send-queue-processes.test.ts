@@ -7,7 +7,7 @@ jest.setTimeout(60_000);
  * An Idempotency-Key holds across gateway processes: two gateways on one database (each with its own pool,
  * queue and workers, sharing nothing but the database) take racing requests with the same key, and exactly
  * one send is queued. The session is not paired, so the sends only queue (`wait=false`) and nothing
- * reaches WhatsApp; the claim is what is tested here.
+ * reaches WhatsApp; the claim is what is tested here. Pruning, which any process runs, is tested on the same rows.
  */
 
 let a: TestGateway;
@@ -55,4 +55,49 @@ it('queues one send for a key, however many requests race with it on two gateway
     const looked = await gateway.api.get(`/api/v1/sessions/racing/messages/queued/${rows[0]!.id}`, { key: userKey });
     expect(looked.body).toMatchObject({ status: 'QUEUED', attempts: 0, to: '15550613002@s.whatsapp.net' });
   }
+});
+
+it('prunes finished sends and finished bulk jobs past SEND_QUEUE_RETENTION_DAYS, never what still waits', async () => {
+  const db = a.ctx.db;
+  const { id: sessionRowId, userId } = await db
+    .selectFrom('Session')
+    .select(['id', 'userId'])
+    .where('sessionId', '=', 'racing')
+    .executeTakeFirstOrThrow();
+  const row = (status: 'QUEUED' | 'SENT' | 'FAILED' | 'CANCELLED', bulkJobId: string | null = null) => ({
+    id: newId(),
+    sessionId: sessionRowId,
+    userId,
+    messageId: `3EB0${newId().slice(0, 18).toUpperCase()}`,
+    request: JSON.stringify({ send: { to: '15550613002', type: 'text', text: status } }),
+    paced: bulkJobId !== null,
+    status,
+    bulkJobId,
+    bulkIndex: bulkJobId ? 0 : null,
+  });
+  const job = (id: string) => ({ id, sessionId: sessionRowId, userId, template: '{"type":"text","text":"x"}', total: 1 });
+  await db
+    .insertInto('SendBulkJob')
+    .values([job('finishedjob'), job('waitingjob')])
+    .execute();
+  const finished = [row('SENT'), row('FAILED'), row('CANCELLED')];
+  await db
+    .insertInto('SendQueue')
+    .values([...finished, row('SENT', 'finishedjob'), row('QUEUED', 'waitingjob')])
+    .execute();
+  const remaining = async () => ({
+    sends: (await db.selectFrom('SendQueue').select('status').execute()).length,
+    jobs: (await db.selectFrom('SendBulkJob').select('id').orderBy('id').execute()).map((j) => j.id),
+  });
+  const before = await remaining();
+
+  // Nothing is old enough yet.
+  expect(await a.ctx.sending.pruner.prune(new Date())).toBe(0);
+  expect(await remaining()).toEqual(before);
+
+  // Eight days on (retention 7): the finished single sends and the finished job go; the waiting send and job stay.
+  const deleted = await a.ctx.sending.pruner.prune(new Date(Date.now() + 8 * 86_400_000));
+  expect(deleted).toBe(finished.length + 1);
+  expect(await remaining()).toEqual({ sends: before.sends - finished.length - 1, jobs: ['waitingjob'] });
+  expect(await db.selectFrom('SendQueue').select('id').where('idempotencyKey', '=', 'two-gateways').execute()).toHaveLength(1);
 });

@@ -4,6 +4,7 @@ import type { Db } from '../db/database';
 import type { SessionIngest } from '../whatsapp/session-ingest';
 import type { SessionManager } from '../whatsapp/session-manager';
 import type { Pacing } from './pacing-repository';
+import { QueuePruner } from './queue-pruner';
 import { SendExecutor } from './send-executor';
 import { SendOutcomes } from './send-outcomes';
 import { SendQueue } from './send-queue';
@@ -12,6 +13,7 @@ import { SendWorkers } from './send-workers';
 export interface SendQueueing {
   queue: SendQueue;
   workers: SendWorkers;
+  pruner: QueuePruner;
 }
 
 /** Pacing of a session without its own settings. */
@@ -33,9 +35,10 @@ export function createSendQueue(config: Config, db: Db, log: Logger, manager: Se
     limits: { maxBytes: config.MEDIA_MAX_BYTES, timeoutMs: config.MEDIA_FETCH_TIMEOUT_MS, allowPrivate: config.MEDIA_URL_ALLOW_PRIVATE },
   });
   const defaults = pacingDefaults(config);
+  const queueLog = log.child({ component: 'send-queue' });
   const workers = new SendWorkers({
     db,
-    log: log.child({ component: 'send-queue' }),
+    log: queueLog,
     executor,
     outcomes,
     isConnected: (sessionRowId) => manager.isConnected(sessionRowId),
@@ -45,5 +48,6 @@ export function createSendQueue(config: Config, db: Db, log: Logger, manager: Se
   });
   manager.observe(workers);
   const queue = new SendQueue({ db, outcomes, wake: (sessionRowId) => workers.wake(sessionRowId), pacingDefaults: defaults });
-  return { queue, workers };
+  const pruner = new QueuePruner(db, queueLog, config.SEND_QUEUE_RETENTION_DAYS * 86_400_000);
+  return { queue, workers, pruner };
 }

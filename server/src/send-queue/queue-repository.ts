@@ -108,3 +108,35 @@ export async function pacedSendsToday(
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), last: row.last ? new Date(row.last) : null };
 }
+
+/**
+ * Deletes up to `limit` finished single sends last changed before `before`, and bulk jobs created before
+ * it with nothing left to send (their rows go with them); returns how many rows and jobs went.
+ */
+export async function pruneFinished(db: Queryable, before: Date, limit: number): Promise<number> {
+  const sends = await db
+    .deleteFrom('SendQueue')
+    .where('status', 'in', ['SENT', 'FAILED', 'CANCELLED'])
+    .where('updatedAt', '<', before)
+    .where('bulkJobId', 'is', null)
+    .orderBy('updatedAt')
+    .limit(limit)
+    .executeTakeFirst();
+  const jobs = await db
+    .deleteFrom('SendBulkJob')
+    .where('createdAt', '<', before)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('SendQueue')
+            .select('SendQueue.id')
+            .whereRef('SendQueue.bulkJobId', '=', 'SendBulkJob.id')
+            .where('SendQueue.status', 'in', ['QUEUED', 'SENDING']),
+        ),
+      ),
+    )
+    .orderBy('createdAt')
+    .limit(Math.max(1, Math.floor(limit / 100)))
+    .executeTakeFirst();
+  return Number(sends.numDeletedRows) + Number(jobs.numDeletedRows);
+}
