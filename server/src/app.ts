@@ -33,6 +33,7 @@ import { GroupResponse } from './groups/group-schemas';
 import { groupReadRoutes } from './groups/group-read-routes';
 import { MessageResponse } from './messages/message-schemas';
 import { messageReadRoutes } from './messages/message-read-routes';
+import { sendQueueRoutes } from './send-queue/queue-routes';
 import { userRoutes } from './users/user-routes';
 import { webhookRoutes } from './webhooks/webhook-routes';
 import { WebhookResponse } from './webhooks/webhook-schemas';
@@ -116,7 +117,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         await secured.register(userRoutes(ctx));
         await secured.register(sessionRoutes(ctx));
         for (const routes of [chatReadRoutes, messageReadRoutes, contactReadRoutes, groupReadRoutes]) await secured.register(routes(ctx));
-        for (const routes of [messageRoutes, chatRoutes, contactRoutes, groupRoutes, webhookRoutes]) await secured.register(routes(ctx));
+        for (const routes of [messageRoutes, sendQueueRoutes, chatRoutes, contactRoutes, groupRoutes, webhookRoutes])
+          await secured.register(routes(ctx));
       });
     },
     { prefix: '/api/v1' },

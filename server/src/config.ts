@@ -100,6 +100,31 @@ const ConfigSchema = Type.Object({
   }),
   MEDIA_URL_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'Let media URLs point at loopback and private networks' }),
 
+  SEND_QUEUE_POLL_INTERVAL_MS: Type.Integer({
+    minimum: 10,
+    default: 1000,
+    description: 'How often a session worker looks for due sends when nothing woke it',
+  }),
+  SEND_QUEUE_LEASE_MS: Type.Integer({
+    minimum: 1000,
+    default: 120000,
+    description: 'How long a claimed send stays taken before another worker may take it over',
+  }),
+  SEND_WAIT_MS: Type.Integer({
+    minimum: 0,
+    default: 30000,
+    description: 'How long an unpaced send waits for WhatsApp before answering 202 (queued)',
+  }),
+  SEND_QUEUE_RETENTION_DAYS: Type.Number({
+    minimum: 1,
+    default: 7,
+    description: 'Finished queued sends and bulk jobs are pruned this long after they were finished or created',
+  }),
+  PACING_MESSAGES_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 6000, default: 20 }),
+  PACING_JITTER_MS: Type.Integer({ minimum: 0, maximum: 600000, default: 3000 }),
+  PACING_TYPING_MS: Type.Integer({ minimum: 0, maximum: 60000, default: 1500 }),
+  PACING_DAILY_CAP: Type.Integer({ minimum: 0, default: 0, description: 'Paced messages per session per UTC day; 0: no cap' }),
+
   USAGE_FLUSH_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000 }),
   USAGE_FLUSH_SIZE: Type.Integer({ minimum: 1, default: 500 }),
 

@@ -2,6 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Authenticator } from './auth/authenticator';
 import type { Config } from './config';
 import type { Db } from './db/database';
+import type { SendQueueing } from './send-queue/create-send-queue';
+import type { SendQueue } from './send-queue/send-queue';
 import type { SessionService } from './sessions/session-service';
 import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
@@ -29,6 +31,10 @@ export interface AppContext {
   internalSecret: Buffer;
   ingest: SessionIngest;
   sessions: SessionService;
+  /** Accepted sends, written before the session's worker sends them. */
+  sendQueue: SendQueue;
+  /** The queue's workers (one per session runtime held here) and pruner. */
+  sending: SendQueueing;
   webhooks: WebhookService;
   /** Turns for media fetches and downloads, per user and for the process. */
   mediaWork: MediaWork;

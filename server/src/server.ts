@@ -19,6 +19,7 @@ import { UsageRecorder } from './usage/usage-recorder';
 import { ensureFirstAdmin } from './users/bootstrap-admin';
 import { UserService } from './users/user-service';
 import { SessionService } from './sessions/session-service';
+import { createSendQueue } from './send-queue/create-send-queue';
 import { EventBus } from './events/event-bus';
 import { sealAuthStateAtRest } from './whatsapp/auth/mysql-auth-state';
 import { authCodec, createWhatsApp } from './whatsapp/create-whatsapp';
@@ -67,6 +68,8 @@ export function createContext(config: Config, db: Db, log: Logger, secrets: Shar
   const delivery = createWebhooks(config, db, log);
   const { manager, ingest, ownership } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
+  const sending = createSendQueue(config, db, log, manager, ingest);
+  bus.on('session.status', (event) => sending.workers.wake(event.sessionRowId));
   const tokens = new LoginTokens(secrets.loginToken, config.TOKEN_TTL_SECONDS);
   const cache = new PrincipalCache(config.AUTH_CACHE_TTL_MS);
   const users = new UserService(
@@ -93,6 +96,8 @@ export function createContext(config: Config, db: Db, log: Logger, secrets: Shar
     ownership,
     internalSecret: Buffer.from(secrets.internal),
     sessions: new SessionService(db, manager),
+    sendQueue: sending.queue,
+    sending,
     webhooks: delivery.service,
     delivery,
     mediaWork: new MediaWork({
@@ -123,6 +128,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     await ensureFirstAdmin(db, ctx.users, config, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
     const app = await buildApp(ctx);
     app.addHook('onClose', async () => {
+      ctx.sending.pruner.stop();
       await ctx.manager.shutdown();
       await ctx.delivery.close();
       await ctx.usage.close();
@@ -132,6 +138,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // run out of time before they are even sent.
     if (config.WEBHOOK_DISPATCH) app.addHook('onListen', async () => ctx.delivery.dispatcher.start());
     app.addHook('onListen', async () => ctx.ownership.advertise(internalUrl(config, app)));
+    app.addHook('onListen', async () => ctx.sending.pruner.start());
     await sealAuthStateAtRest(db, authCodec(config), log);
     const restored = await ctx.manager.restore();
     if (restored > 0) log.info({ sessions: restored }, 'reconnecting stored sessions');

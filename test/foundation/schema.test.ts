@@ -23,6 +23,9 @@ const HELPER_TABLES = [
   'GatewayProcess',
   'SessionLease',
   'GatewaySecret',
+  'SessionPacing',
+  'SendBulkJob',
+  'SendQueue',
 ];
 
 const database = testDatabase('schema');

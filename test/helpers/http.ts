@@ -33,5 +33,6 @@ export class ApiClient {
   get = <T = any>(path: string, options?: CallOptions) => this.call<T>('GET', path, options);
   post = <T = any>(path: string, options?: CallOptions) => this.call<T>('POST', path, options);
   patch = <T = any>(path: string, options?: CallOptions) => this.call<T>('PATCH', path, options);
+  put = <T = any>(path: string, options?: CallOptions) => this.call<T>('PUT', path, options);
   delete = <T = any>(path: string, options?: CallOptions) => this.call<T>('DELETE', path, options);
 }

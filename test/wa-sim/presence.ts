@@ -61,6 +61,7 @@ export class Presence {
     }
     const target = directory.accountForJid(to);
     if (!target || target.blocked.includes(sender.account.phone)) return;
+    ctx.core.events.emit('chatstate', { from: sender.account.phone, to: target.phone, state: state.tag, at: Date.now() });
     const addressing = addressingOf(to);
     const stanza = node('chatstate', { from: userJid(directory.userOf(sender.account, addressing), addressing) }, [state]);
     for (const device of directory.devicesOf(target)) ctx.core.sendIfOnline({ account: target, device }, stanza);

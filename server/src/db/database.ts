@@ -249,6 +249,54 @@ export interface MessageConflictTable {
   createdAt: CreatedAt;
 }
 
+export const SEND_STATUSES = ['QUEUED', 'SENDING', 'SENT', 'FAILED', 'CANCELLED'] as const;
+export type SendStatus = (typeof SEND_STATUSES)[number];
+
+/** Helper table: how fast a session's queued messages go out (issue 11); no row means the configured defaults. */
+export interface SessionPacingTable {
+  sessionId: string;
+  paceSingleSends: boolean;
+  messagesPerMinute: number;
+  jitterMs: number;
+  typingMs: number;
+  dailyCap: number;
+  updatedAt: ColumnType<Date, never, Date>;
+}
+
+/** Helper table: one bulk send, one content (`template`, JSON) for `total` recipients. */
+export interface SendBulkJobTable {
+  id: string;
+  sessionId: string;
+  userId: string;
+  template: string;
+  total: number;
+  cancelledAt: Date | null;
+  createdAt: CreatedAt;
+}
+
+/** Helper table: one accepted send, written before it is sent (issue 11). */
+export interface SendQueueTable {
+  id: string;
+  sessionId: string;
+  userId: string;
+  messageId: string;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  /** JSON: what to send (see send-queue/queued-request.ts). */
+  request: string;
+  paced: boolean;
+  status: SendStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  leaseUntil: Date | null;
+  error: string | null;
+  errorStatus: number | null;
+  bulkJobId: string | null;
+  bulkIndex: number | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  sentAt: Date | null;
+}
+
 export interface Database {
   User: UserTable;
   Session: SessionTable;
@@ -268,6 +316,9 @@ export interface Database {
   SessionLease: SessionLeaseTable;
   GatewaySecret: GatewaySecretTable;
   MessageConflict: MessageConflictTable;
+  SessionPacing: SessionPacingTable;
+  SendBulkJob: SendBulkJobTable;
+  SendQueue: SendQueueTable;
 }
 
 /** What repositories take: the pool or an open transaction. */

@@ -1,20 +1,32 @@
+import type { FastifyReply } from 'fastify';
 import { authErrors, errors } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
+import { QueuedSendResult, SendWaitQuery } from '../send-queue/queue-schemas';
+import { queuedView } from '../send-queue/queue-views';
 import { SessionParams } from '../sessions/session-schemas';
-import type { SendResult as Sent } from './message-sender';
 import { base64Limit, sendMediaLimits } from './media-input';
-import { MessageSender } from './message-sender';
+import { MessageSender, type SendAnswer } from './message-sender';
 import { sendBodyValidator } from './send-body-validation';
 import { ForwardBody, IdempotencyHeaders, MessageParams, SEND_DESCRIPTION, SendMessageBody, SendResult } from './send-schemas';
 
 const tags = ['messages'];
 /** JSON around the largest base64 media a send may carry: a data: URL header, a caption of 4096 characters escaped, mentions. */
 const BODY_SLACK_BYTES = 64 * 1024;
+const QUEUED_DESCRIPTION =
+  'Every send is written to the session’s send queue first (so it survives a restart) and sent by the session’s worker. ' +
+  'Unpaced sends answer 201 once WhatsApp has the message (or its refusal), as a direct send would; a send that is paced ' +
+  '(see …/pacing), asked with `wait=false`, or still waiting after SEND_WAIT_MS (the connection dropped) answers 202 with the queued send.';
+
+/** 201 with the sent message, or 202 with the queued send. */
+function reply(answer: SendAnswer, res: FastifyReply) {
+  if (answer.replayed) res.header('idempotent-replayed', 'true');
+  if ('sent' in answer) return res.status(201).send(answer.sent);
+  return res.status(202).send(queuedView(answer.queued));
+}
 
 /** Sending new messages and forwarding stored ones. */
 export const messageSendRoutes: RoutesPlugin = (ctx) => async (app) => {
   const sender = new MessageSender(ctx);
-  const answer = (result: Sent) => ({ messageId: result.messageId, status: result.status, timestamp: result.timestamp });
   const limits = sendMediaLimits(ctx.config);
   const largestMedia = base64Limit(limits);
   const bodyTooLarge =
@@ -31,17 +43,17 @@ export const messageSendRoutes: RoutesPlugin = (ctx) => async (app) => {
       schema: {
         tags,
         summary: 'Send a message: text, media, location, contact, poll or reaction',
-        description: SEND_DESCRIPTION,
+        description: `${SEND_DESCRIPTION} ${QUEUED_DESCRIPTION}`,
         params: SessionParams,
+        querystring: SendWaitQuery,
         headers: IdempotencyHeaders,
         body: SendMessageBody,
-        response: { 201: SendResult, ...authErrors, ...errors(404, 409, 413, 422, 502, 503, 504) },
+        response: { 201: SendResult, 202: QueuedSendResult, ...authErrors, ...errors(404, 409, 413, 422, 502, 503, 504) },
       },
     },
-    async (request, reply) => {
-      const result = await sender.send(request.principal, request.params.sessionId, request.body, request.headers['idempotency-key']);
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(answer(result));
+    async (request, res) => {
+      const options = { idempotencyKey: request.headers['idempotency-key'], wait: request.query.wait };
+      return reply(await sender.send(request.principal, request.params.sessionId, request.body, options), res);
     },
   );
 
@@ -51,18 +63,18 @@ export const messageSendRoutes: RoutesPlugin = (ctx) => async (app) => {
       schema: {
         tags,
         summary: 'Forward a stored message to another chat (shown as forwarded)',
-        description: 'Text, media, location and contact messages can be forwarded. Honours `Idempotency-Key` like sending.',
+        description: `Text, media, location and contact messages can be forwarded. Honours \`Idempotency-Key\` like sending. ${QUEUED_DESCRIPTION}`,
         params: MessageParams,
+        querystring: SendWaitQuery,
         headers: IdempotencyHeaders,
         body: ForwardBody,
-        response: { 201: SendResult, ...authErrors, ...errors(404, 409, 422, 502, 504) },
+        response: { 201: SendResult, 202: QueuedSendResult, ...authErrors, ...errors(404, 409, 422, 502, 504) },
       },
     },
-    async (request, reply) => {
+    async (request, res) => {
       const { sessionId, messageId } = request.params;
-      const result = await sender.forward(request.principal, sessionId, messageId, request.body.to, request.headers['idempotency-key']);
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply.status(201).send(answer(result));
+      const options = { idempotencyKey: request.headers['idempotency-key'], wait: request.query.wait };
+      return reply(await sender.forward(request.principal, sessionId, messageId, request.body.to, options), res);
     },
   );
 };

@@ -102,3 +102,13 @@ export async function storedMessage(db: Db, sessionRowId: string, messageId: str
   if (!message) throw notFound(`Message "${messageId}" not found`);
   return message;
 }
+
+const FORWARDABLE = new Set(['TEXT', 'IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'STICKER', 'LOCATION', 'CONTACT']);
+
+/** A stored message that can be forwarded: 404 unknown, 422 of a kind that cannot be, or revoked. */
+export async function forwardableMessage(db: Db, sessionRowId: string, messageId: string): Promise<MessageRecord> {
+  const source = await storedMessage(db, sessionRowId, messageId);
+  if (!FORWARDABLE.has(source.messageType)) throw new HttpError(422, `A ${source.messageType.toLowerCase()} message cannot be forwarded`);
+  if (source.metadata?.revoked) throw new HttpError(422, `Message "${messageId}" was deleted for everyone and cannot be forwarded`);
+  return source;
+}

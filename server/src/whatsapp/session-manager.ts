@@ -13,6 +13,13 @@ const UNSTORED_EVENTS_GRACE_MS = 5000;
 
 export type SessionManagerServices = RuntimeServices & { ownership: SessionOwnership };
 
+/** Hears runtimes start and stop (the send workers: a process sends only for sessions it runs). */
+export interface RuntimeObserver {
+  started(sessionRowId: string): void;
+  /** Called before the runtime stops; the runtime waits for the promise. */
+  stopped(sessionRowId: string): Promise<void>;
+}
+
 /**
  * Owns one runtime (one Baileys socket) per session this process runs, each under a lease (see
  * SessionOwnership). The rest of the server asks it to start, stop, log out or remove a session, and
@@ -22,8 +29,14 @@ export type SessionManagerServices = RuntimeServices & { ownership: SessionOwner
 export class SessionManager implements RunningSessions {
   private readonly runtimes = new Map<string, SessionRuntime>();
   private readonly lifecycles = new Map<string, SerialQueue>();
+  private observer: RuntimeObserver | undefined;
 
   constructor(private readonly services: SessionManagerServices) {}
+
+  /** The one observer of runtimes coming and going (the send workers). */
+  observe(observer: RuntimeObserver): void {
+    this.observer = observer;
+  }
 
   /** Joins the other processes (if any) and starts this process's share of the paired, active sessions. */
   async restore(): Promise<number> {
@@ -65,11 +78,16 @@ export class SessionManager implements RunningSessions {
 
   /** Runs the session here (taking its lease), or throws SessionOwnedElsewhereError. */
   async start(session: Session, options: { pairingPhone?: string } = {}): Promise<void> {
-    await this.lifecycle(session.id, async () => (await this.runtimeFor(session)).start(options));
+    await this.lifecycle(session.id, async () => {
+      const runtime = await this.runtimeFor(session);
+      this.observer?.started(session.id);
+      await runtime.start(options);
+    });
   }
 
   async requestPairingCode(session: Session, phone: string): Promise<string> {
     const runtime = await this.lifecycle(session.id, () => this.runtimeFor(session));
+    this.observer?.started(session.id);
     return runtime.requestPairingCode(phone);
   }
 
@@ -82,6 +100,7 @@ export class SessionManager implements RunningSessions {
     await this.lifecycle(session.id, async () => {
       const runtime = this.runtimes.get(session.id);
       if (!runtime) return;
+      await this.observer?.stopped(session.id);
       await runtime.stop();
       if (options.release) await this.forget(runtime);
     });
@@ -98,6 +117,7 @@ export class SessionManager implements RunningSessions {
     await this.lifecycle(session.id, async () => {
       const runtime = this.runtimes.get(session.id);
       if (runtime) {
+        await this.observer?.stopped(session.id);
         await runtime.logout();
         return this.forget(runtime);
       }
@@ -134,6 +154,10 @@ export class SessionManager implements RunningSessions {
 
   qr(sessionRowId: string) {
     return this.runtimes.get(sessionRowId)?.qr ?? null;
+  }
+
+  isConnected(sessionRowId: string): boolean {
+    return this.runtimes.get(sessionRowId)?.connectedSocket !== undefined;
   }
 
   /** Runs `use` with the session's open socket; throws SessionNotConnectedError when it is not CONNECTED. */
@@ -174,6 +198,7 @@ export class SessionManager implements RunningSessions {
       const runtime = this.runtimes.get(id);
       if (!runtime) continue;
       this.runtimes.delete(id);
+      void this.observer?.stopped(id);
       runtime.abandon();
     }
   }
@@ -190,6 +215,7 @@ export class SessionManager implements RunningSessions {
     void this.lifecycle(session.id, async () => {
       if (this.runtimes.has(session.id)) return;
       const runtime = this.createRuntime(session, fence);
+      this.observer?.started(session.id);
       try {
         await runtime.start();
       } catch (error) {
@@ -227,6 +253,7 @@ export class SessionManager implements RunningSessions {
    * may write them), then releases the lease so any process can run the session next.
    */
   private async forget(runtime: SessionRuntime): Promise<void> {
+    await this.observer?.stopped(runtime.session.id);
     if (this.runtimes.get(runtime.session.id) === runtime) this.runtimes.delete(runtime.session.id);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([runtime.drained(), new Promise((resolve) => (timer = setTimeout(resolve, UNSTORED_EVENTS_GRACE_MS)))]);
