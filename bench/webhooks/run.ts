@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../../server/src/config';
@@ -11,7 +9,8 @@ import { createServer, type Server } from '../../server/src/server';
 import type { EventSession } from '../../server/src/webhooks/outbox';
 import { signWebhook } from '../../server/src/webhooks/signing';
 import { textEvent } from '../../test/webhooks/webhook-world';
-import { REPO_ROOT, startTs, waitFor, type Child } from '../lib/child';
+import { startTs, waitFor, type Child } from '../lib/child';
+import { startIpcChild } from '../lib/ipc';
 import { BENCH_MYSQL } from '../lib/gateway';
 import { startReceiver } from './receiver';
 import { sleep, until } from '../lib/wait';
@@ -80,52 +79,8 @@ interface SimDriver {
 }
 
 async function startSimDriver(): Promise<SimDriver> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(REPO_ROOT, 'bench/webhooks/sim-driver.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json') },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-  const waiting = new Map<number, { resolve(value: any): void; reject(error: Error): void }>();
-  let nextId = 1;
-  const ready = new Promise<{ wsUrl: string; rootKey: string }>((resolve, reject) => {
-    child.on('message', (message: any) => {
-      if (message.ready) return resolve(message.ready);
-      const entry = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.error) entry?.reject(new Error(`simulator: ${message.error}`));
-      else entry?.resolve(message.result);
-    });
-    child.once('exit', (code) => {
-      const error = new Error(`the simulator process exited (${code}):\n${output}`);
-      reject(error);
-      for (const entry of waiting.values()) entry.reject(error);
-    });
-  });
-  const { wsUrl, rootKey } = await ready;
-  return {
-    wsUrl,
-    rootKey,
-    call(cmd, args = {}) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        child.send({ id, cmd, ...args });
-      });
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  const driver = await startIpcChild<{ wsUrl: string; rootKey: string }>('bench/webhooks/sim-driver.ts');
+  return { ...driver.ready, call: driver.call, stop: driver.stop };
 }
 
 interface ReceiverHandle {
