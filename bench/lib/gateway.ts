@@ -60,7 +60,7 @@ export async function startBenchGateway(
     await connection.end();
   };
   try {
-    const [, apiKey] = await waitFor(child, /API key, shown only this once: (bak_\S+)/);
+    const [, apiKey] = await waitFor(child, /API key, shown only this once: (bak_\S+)/, 120_000);
     await waitUntilUp(`${url}/health`, child);
     return {
       url,

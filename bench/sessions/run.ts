@@ -4,6 +4,7 @@ import { startBenchGateway } from '../lib/gateway';
 import { GC_PROBE_ARGS, MB, settledMemory, type SettledMemory } from '../lib/memory';
 import { allSessions, pairByQr, restClient } from '../lib/rest';
 import { ensureAccounts, simulatorEnv, startBareBaileys } from '../lib/sim';
+import { reportSummary } from '../lib/summary';
 import { forEachConcurrently, until } from '../lib/wait';
 
 // Idle paired sessions in one gateway process against the simulator: resident memory per session
@@ -126,6 +127,30 @@ async function main(): Promise<void> {
     const at = perSession(gatewayCurve.at.get(MAX)!, gatewayCurve.base, MAX);
     console.log(`per idle session at ${MAX}: ${at.toFixed(2)} MB (target ≤ 3 MB: ${at <= 3 ? 'met' : 'NOT met'})`);
     console.log(`restore of ${MAX}: ${restoreSeconds.toFixed(1)} s (target < 60 s: ${restoreSeconds < 60 ? 'met' : 'NOT met'})`);
+    reportSummary('sessions', [
+      {
+        metric: 'gateway process with 0 sessions, RSS MB',
+        result: mb(gatewayCurve.base.rss),
+        baseline: bare && `${mb(bare.base.rss)} (bare Baileys)`,
+      },
+      ...CHECKPOINTS.map((n) => {
+        const mine = perSession(gatewayCurve.at.get(n)!, gatewayCurve.base, n);
+        const theirs = bare && perSession(bare.at.get(n)!, bare.base, n);
+        return {
+          metric: `RSS per idle paired session at ${n}, MB`,
+          result: mine.toFixed(2),
+          baseline: theirs === undefined ? undefined : `${theirs.toFixed(2)} (bare Baileys)`,
+          ratio: theirs === undefined ? undefined : (mine / theirs).toFixed(2),
+          ...(n === MAX ? { target: '≤ 3 MB', met: mine <= 3 } : {}),
+        };
+      }),
+      {
+        metric: `restore of ${MAX} sessions after SIGTERM (start → all CONNECTED), s`,
+        result: restoreSeconds.toFixed(1),
+        target: '< 60 s',
+        met: restoreSeconds < 60,
+      },
+    ]);
   } finally {
     for (const step of cleanups.reverse()) await step().catch((error) => console.error(`cleanup: ${String(error)}`));
   }
