@@ -14,7 +14,10 @@ const median = (results: LoadResult[]) => results.map((r) => r.requestsPerSecond
 
 async function main(): Promise<void> {
   const bare = startTs('bench/api/bare-fastify.ts', {});
-  const gateway = await startBenchGateway('api', { RATE_LIMIT_MAX: '100000000' });
+  const gateway = await startBenchGateway('api', { RATE_LIMIT_MAX: '100000000' }).catch(async (error) => {
+    await bare.stop();
+    throw error;
+  });
   try {
     const [, bareUrl] = await waitFor(bare, /listening (\S+)/);
     const baseline: LoadResult[] = [];
