@@ -2,7 +2,7 @@ import makeWASocket, { Browsers, DisconnectReason, WA_CERT_DETAILS } from '@whis
 import pino from 'pino';
 import { endSocket, type WASocket } from '../../test/wa-sim/baileys-socket';
 import { memoryAuthState, type MemoryAuth } from '../../test/wa-sim/memory-auth';
-import { forEachConcurrently } from './wait';
+import { forEachConcurrently, retrying } from './wait';
 
 // The baseline: bare Baileys sockets with in-memory auth in one process, no gateway, against the
 // simulator (WHATSAPP_WS_URL, WHATSAPP_ROOT_KEY; SIM_HTTP_URL for its control API). Configured like
@@ -22,6 +22,7 @@ class BareClient {
   readonly auth: MemoryAuth = memoryAuthState();
   private opened!: Promise<void>;
   private qrSeen: ((qr: string) => void) | undefined;
+  ended = false;
 
   constructor() {
     this.connect();
@@ -58,10 +59,18 @@ class BareClient {
         if (update.connection === 'open') resolve();
         if (update.connection === 'close') {
           const code = (update.lastDisconnect?.error as { output?: { statusCode?: number } } | undefined)?.output?.statusCode;
-          if (code === DisconnectReason.restartRequired) {
+          if (code === DisconnectReason.loggedOut || code === DisconnectReason.connectionReplaced || this.ended) {
+            reject(new Error(`closed with ${code}`));
+            return;
+          }
+          // 515 after pairing at once; anything else (a dropped connection on a loaded machine) after a
+          // moment, with the same credentials, as apps do.
+          const again = () => {
             this.connect();
             this.opened.then(resolve, reject);
-          } else reject(new Error(`closed with ${code}`));
+          };
+          if (code === DisconnectReason.restartRequired) again();
+          else setTimeout(again, 250);
         }
       });
     });
@@ -70,6 +79,8 @@ class BareClient {
 }
 
 const clients: BareClient[] = [];
+const retries = { count: 0 };
+const retried = <T>(send: () => Promise<T>) => retrying(send, () => void retries.count++);
 
 async function scan(phone: string, qr: string): Promise<void> {
   const response = await fetch(`${SIM_HTTP_URL}/control/accounts/${phone}/scan`, {
@@ -111,16 +122,22 @@ const commands: Record<string, (request: Request) => Promise<unknown>> = {
           inFlight,
           async (n) => {
             const at = Date.now();
-            const message = await client.sock.sendMessage(jid, { text: `${label} ${i} ${n}` });
+            const message = await retried(async () => {
+              await client.open();
+              return client.sock.sendMessage(jid, { text: `${label} ${i} ${n}` });
+            });
             sent.push([message!.key.id!, at]);
           },
         );
       }),
     );
-    return { sent };
+    return { sent, retries: retries.count };
   },
   async stop() {
-    for (const client of clients) endSocket(client.sock);
+    for (const client of clients) {
+      client.ended = true;
+      endSocket(client.sock);
+    }
     setTimeout(() => process.exit(0), 200);
     return {};
   },

@@ -27,3 +27,16 @@ export async function forEachConcurrently<T>(
     }),
   );
 }
+
+/** Runs `work`, again after a pause when it fails (up to `attempts` times in all); `onRetry` hears each retry. */
+export async function retrying<T>(work: () => Promise<T>, onRetry: (error: unknown) => void = () => {}, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      onRetry(error);
+      await sleep(500 * attempt);
+    }
+  }
+}

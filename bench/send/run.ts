@@ -5,7 +5,7 @@ import { pairByQr, restClient, type Rest } from '../lib/rest';
 import { ensureAccounts, simulatorEnv, startBareBaileys } from '../lib/sim';
 import { percentile, summarize } from '../lib/stats';
 import { reportSummary } from '../lib/summary';
-import { forEachConcurrently, until } from '../lib/wait';
+import { forEachConcurrently, retrying, until } from '../lib/wait';
 
 // Text messages from the REST call (POST /api/v1/sessions/:id/messages) to their decryption on the
 // recipient's device, across --sessions (20) gateway sessions at once, nothing paced: each session
@@ -36,6 +36,9 @@ const phones = (prefix: string) => Array.from({ length: SESSIONS }, (_, i) => `$
 const GATEWAY_SENDERS = phones('1555661');
 const BARE_SENDERS = phones('1555662');
 const RECIPIENTS = phones('1555663');
+
+/** Sends that failed (a dropped connection: the session not CONNECTED for a moment) and were made again; latency counts from the first try. */
+const retries = { gateway: 0, bare: 0 };
 
 interface Round {
   perSecond: number;
@@ -71,7 +74,10 @@ async function gatewayRound(rest: Rest, perSession: number, label: string): Prom
         IN_FLIGHT,
         async (n) => {
           const at = Date.now();
-          const { messageId } = await rest.post(`/sessions/s${i}/messages`, { to, type: 'text', text: `${label} ${i} ${n}` });
+          const { messageId } = await retrying(
+            () => rest.post(`/sessions/s${i}/messages`, { to, type: 'text', text: `${label} ${i} ${n}` }),
+            () => void retries.gateway++,
+          );
           sent.push([messageId, at]);
         },
       ),
@@ -95,11 +101,16 @@ async function main(): Promise<void> {
     await forEachConcurrently(GATEWAY_SENDERS, 8, (phone, i) => pairByQr(rest, sim, `s${i}`, phone));
 
     // Warm-up, not measured: Signal sessions with every recipient device, JIT, connection pools.
-    const bareRound = async (perClient: number, label: string) =>
-      delivered(
-        sim,
-        (await bare.call<{ sent: [string, number][] }>('send', { to: RECIPIENTS, perClient, inFlight: IN_FLIGHT, label })).sent,
-      );
+    const bareRound = async (perClient: number, label: string) => {
+      const result = await bare.call<{ sent: [string, number][]; retries: number }>('send', {
+        to: RECIPIENTS,
+        perClient,
+        inFlight: IN_FLIGHT,
+        label,
+      });
+      retries.bare = result.retries;
+      return delivered(sim, result.sent);
+    };
     await bareRound(5, 'warm');
     await delivered(sim, await gatewayRound(rest, 5, 'warm'));
 
@@ -123,6 +134,7 @@ async function main(): Promise<void> {
     console.log(`gateway POST /sessions/:id/messages, msg/s by round: ${show(api).text}; ${latency(api)}`);
     const ratio = show(api).median / show(baseline).median;
     console.log(`ratio (gateway / bare Baileys): ${ratio.toFixed(2)}`);
+    console.log(`sends retried after a failure: gateway ${retries.gateway}, bare Baileys ${retries.bare}`);
     reportSummary('send', [
       {
         metric: `texts/s, REST call → decrypted by the recipient, ${SESSIONS} sessions, median of rounds`,
