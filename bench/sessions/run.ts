@@ -125,7 +125,9 @@ async function main(): Promise<void> {
       console.log(`| ${n} | ${mb(g.rss)} MB | ${gPer} | ${b ? `${mb(b.rss)} MB` : '—'} | ${bPer} | ${ratio} |`);
     }
     const at = perSession(gatewayCurve.at.get(MAX)!, gatewayCurve.base, MAX);
-    console.log(`per idle session at ${MAX}: ${at.toFixed(2)} MB (target ≤ 3 MB: ${at <= 3 ? 'met' : 'NOT met'})`);
+    console.log(
+      `per idle session at ${MAX}: ${at.toFixed(2)} MB${MAX === 500 ? ` (target ≤ 3 MB at 500: ${at <= 3 ? 'met' : 'NOT met'})` : ' (the target, ≤ 3 MB, is for 500)'}`,
+    );
     console.log(`restore of ${MAX}: ${restoreSeconds.toFixed(1)} s (target < 60 s: ${restoreSeconds < 60 ? 'met' : 'NOT met'})`);
     reportSummary('sessions', [
       {
@@ -141,7 +143,7 @@ async function main(): Promise<void> {
           result: mine.toFixed(2),
           baseline: theirs === undefined ? undefined : `${theirs.toFixed(2)} (bare Baileys)`,
           ratio: theirs === undefined ? undefined : (mine / theirs).toFixed(2),
-          ...(n === MAX ? { target: '≤ 3 MB', met: mine <= 3 } : {}),
+          ...(n === 500 ? { target: '≤ 3 MB at 500', met: mine <= 3 } : {}),
         };
       }),
       {
