@@ -2,6 +2,7 @@ import { createConnection } from 'mysql2/promise';
 import { startTs, waitFor } from '../lib/child';
 import { BENCH_MYSQL, startBenchGateway } from '../lib/gateway';
 import { measure, type LoadResult } from '../lib/load';
+import { reportSummary } from '../lib/summary';
 
 // Authenticated GET /api/v1/me (auth, rate limit and usage metering on) against a bare Fastify
 // hello-world. Both servers run at once, each in its own process, and are measured in turns so
@@ -13,7 +14,10 @@ const median = (results: LoadResult[]) => results.map((r) => r.requestsPerSecond
 
 async function main(): Promise<void> {
   const bare = startTs('bench/api/bare-fastify.ts', {});
-  const gateway = await startBenchGateway('api', { RATE_LIMIT_MAX: '100000000' });
+  const gateway = await startBenchGateway('api', { RATE_LIMIT_MAX: '100000000' }).catch(async (error) => {
+    await bare.stop();
+    throw error;
+  });
   try {
     const [, bareUrl] = await waitFor(bare, /listening (\S+)/);
     const baseline: LoadResult[] = [];
@@ -33,7 +37,18 @@ async function main(): Promise<void> {
       `GET /api/v1/me (auth + rate limit + metering), req/s by round: ${show(api)} (median ${median(api).toFixed(0)}; non-2xx ${api.reduce((n, r) => n + r.non2xx, 0)})`,
     );
     console.log(`ApiUsage rows written: ${rows}`);
-    console.log(`ratio: ${(median(api) / median(baseline)).toFixed(2)} (target >= 0.5)`);
+    const ratio = median(api) / median(baseline);
+    console.log(`ratio: ${ratio.toFixed(2)} (target >= 0.5)`);
+    reportSummary('api', [
+      {
+        metric: 'GET /api/v1/me (auth, rate limit, metering), req/s, median of rounds',
+        result: median(api).toFixed(0),
+        baseline: `${median(baseline).toFixed(0)} (bare Fastify)`,
+        ratio: ratio.toFixed(2),
+        target: 'ratio >= 0.5',
+        met: ratio >= 0.5,
+      },
+    ]);
   } finally {
     await bare.stop();
     await gateway.stop();

@@ -1,6 +1,7 @@
 import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { startSimulator, trustSimulator } from '../../test/wa-sim';
 import { BENCH_MYSQL, startBenchGateway } from '../lib/gateway';
+import { reportSummary } from '../lib/summary';
 import { sleep, until } from '../lib/wait';
 
 // A history sync of 100k messages from the simulator's phone into the gateway's MySQL, as rows per
@@ -68,7 +69,18 @@ async function main(): Promise<void> {
     console.log(
       `raw mysql2 multi-row INSERT of the same ${rows.length} rows (${BATCH} per statement): ${rawSeconds.toFixed(2)} s, ${rawRate.toFixed(0)} rows/s`,
     );
-    console.log(`ratio: ${(gatewayRate / rawRate).toFixed(2)} (target >= 0.7)`);
+    const ratio = gatewayRate / rawRate;
+    console.log(`ratio: ${ratio.toFixed(2)} (target >= 0.7)`);
+    reportSummary('ingest', [
+      {
+        metric: `history sync of ${TOTAL} messages into MySQL, rows/s`,
+        result: gatewayRate.toFixed(0),
+        baseline: `${rawRate.toFixed(0)} (raw multi-row INSERT)`,
+        ratio: ratio.toFixed(2),
+        target: 'ratio >= 0.7',
+        met: ratio >= 0.7,
+      },
+    ]);
   } finally {
     await db.end();
     await gateway.stop();

@@ -10,16 +10,24 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Node options before the entry point (e.g. `--expose-gc`, further `-r` preloads). */
+  nodeArgs?: string[];
+  /** An IPC channel to the child (`process.send` there, `child.process.send` here). */
+  ipc?: boolean;
+}
+
 /**
  * Runs a TypeScript entry point in its own Node process, so servers under test don't share a core
  * with the load generator. BENCH_PROFILE_DIR=dir writes a CPU profile of it there.
  */
-export function startTs(entry: string, env: Record<string, string>): Child {
+export function startTs(entry: string, env: Record<string, string>, options: StartOptions = {}): Child {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '-r', '@swc-node/register', path.join(REPO_ROOT, entry)], {
+  const args = [...profile, '-r', '@swc-node/register', ...(options.nodeArgs ?? []), path.join(REPO_ROOT, entry)];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
   });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
@@ -29,7 +37,7 @@ export function startTs(entry: string, env: Record<string, string>): Child {
     output: () => output,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

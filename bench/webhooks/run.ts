@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { Agent, request } from 'undici';
 import { loadConfig } from '../../server/src/config';
@@ -11,8 +9,11 @@ import { createServer, type Server } from '../../server/src/server';
 import type { EventSession } from '../../server/src/webhooks/outbox';
 import { signWebhook } from '../../server/src/webhooks/signing';
 import { textEvent } from '../../test/webhooks/webhook-world';
-import { REPO_ROOT, startTs, waitFor, type Child } from '../lib/child';
+import { startTs, waitFor, type Child } from '../lib/child';
+import { startIpcChild } from '../lib/ipc';
 import { BENCH_MYSQL } from '../lib/gateway';
+import { median, percentile } from '../lib/stats';
+import { reportSummary } from '../lib/summary';
 import { startReceiver } from './receiver';
 import { sleep, until } from '../lib/wait';
 
@@ -59,17 +60,15 @@ const DEADLINE_MS = Number(process.env.BENCH_DEADLINE_SECONDS ?? 900) * 1000;
 const ME = '15559980001';
 const contactPhone = (i: number) => `155599810${String(i).padStart(2, '0')}`;
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fixed = (value: number, digits = 0) => value.toFixed(digits);
 
 function percentiles(values: number[]): string {
   if (values.length === 0) return 'no samples';
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms, max ${sorted.at(-1)} ms (n=${sorted.length})`;
+  const at = (q: number) => percentile(values, q);
+  return `p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms (n=${values.length})`;
 }
 
-const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil(0.99 * values.length) - 1)] ?? NaN;
+const p99 = (values: number[]) => percentile(values, 0.99);
 
 /** The simulator process: commands over IPC, one reply each. */
 interface SimDriver {
@@ -80,52 +79,8 @@ interface SimDriver {
 }
 
 async function startSimDriver(): Promise<SimDriver> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(REPO_ROOT, 'bench/webhooks/sim-driver.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json') },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-4000)));
-  const waiting = new Map<number, { resolve(value: any): void; reject(error: Error): void }>();
-  let nextId = 1;
-  const ready = new Promise<{ wsUrl: string; rootKey: string }>((resolve, reject) => {
-    child.on('message', (message: any) => {
-      if (message.ready) return resolve(message.ready);
-      const entry = waiting.get(message.id);
-      waiting.delete(message.id);
-      if (message.error) entry?.reject(new Error(`simulator: ${message.error}`));
-      else entry?.resolve(message.result);
-    });
-    child.once('exit', (code) => {
-      const error = new Error(`the simulator process exited (${code}):\n${output}`);
-      reject(error);
-      for (const entry of waiting.values()) entry.reject(error);
-    });
-  });
-  const { wsUrl, rootKey } = await ready;
-  return {
-    wsUrl,
-    rootKey,
-    call(cmd, args = {}) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        child.send({ id, cmd, ...args });
-      });
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  const driver = await startIpcChild<{ wsUrl: string; rootKey: string }>('bench/webhooks/sim-driver.ts');
+  return { ...driver.ready, call: driver.call, stop: driver.stop };
 }
 
 interface ReceiverHandle {
@@ -330,7 +285,18 @@ async function throughput(bench: Bench): Promise<void> {
     console.log(`   raw undici.request (pooled Agent, same bodies and headers, signing included), POSTs/s by round: ${show(baseline)}`);
     console.log(`   durable, delivered (last arrival at the receiver), deliveries/s by round: ${show(delivered)}`);
     console.log(`   durable, delivered and recorded SUCCESS (last row's updatedAt), deliveries/s by round: ${show(recorded)}`);
-    console.log(`   ratio (durable recorded / raw): ${fixed(median(recorded) / median(baseline), 2)} (target >= 0.5)`);
+    const ratio = median(recorded) / median(baseline);
+    console.log(`   ratio (durable recorded / raw): ${fixed(ratio, 2)} (target >= 0.5)`);
+    reportSummary('webhooks', [
+      {
+        metric: 'durable deliveries/s (delivered and recorded SUCCESS), median of rounds',
+        result: fixed(median(recorded)),
+        baseline: `${fixed(median(baseline))} (raw undici POSTs)`,
+        ratio: fixed(ratio, 2),
+        target: 'ratio >= 0.5',
+        met: ratio >= 0.5,
+      },
+    ]);
     console.log(`   gateway warnings/errors: ${bench.log.take()}`);
   } finally {
     await agent.close();
@@ -436,6 +402,9 @@ async function outboxLatency(bench: Bench): Promise<void> {
     `   stored (WebhookDelivery.createdAt) → delivered: ${percentiles(stored)} (target p99 < 100 ms: ${p99(stored) < 100 ? 'met' : 'NOT met'})`,
   );
   console.log(`   event arrived at the writer → delivered (info): ${percentiles(endToEnd)}`);
+  reportSummary('webhooks', [
+    { metric: `p99 stored → delivered at ${RATE} events/s, ms`, result: String(p99(stored)), target: '< 100 ms', met: p99(stored) < 100 },
+  ]);
   console.log(`   outbox transactions retried after a deadlock: ${deadlocks}; gateway warnings/errors: ${bench.log.take()}`);
 }
 
@@ -509,6 +478,14 @@ async function whatsappLatency(bench: Bench, sim: SimDriver): Promise<void> {
   );
   console.log(`   sim.send called → stored (info: simulator encryption, relay, Baileys, ingest): ${percentiles(sentToStored)}`);
   console.log(`   sim.send called → delivered (info): ${percentiles(sentToDelivered)}`);
+  reportSummary('webhooks', [
+    {
+      metric: `p99 stored → delivered, messages through WhatsApp at ${rate} msg/s, ms`,
+      result: String(p99(stored)),
+      target: '< 100 ms',
+      met: p99(stored) < 100,
+    },
+  ]);
   console.log(`   gateway warnings/errors: ${bench.log.take()}`);
 }
 

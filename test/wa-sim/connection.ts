@@ -25,6 +25,11 @@ export class ClientConnection {
   registration?: proto.ClientPayload.IDevicePairingRegistrationData;
   /** the client sent `passive active`, so stanzas may flow */
   active = false;
+  /**
+   * Accounts (by phone) whose device list this connection asked for (usync): Baileys caches a list
+   * per socket only after asking, so only these need `devices` notifications about them.
+   */
+  readonly deviceListsAsked = new Set<string>();
   closed = false;
 
   private readonly reader = new FrameReader();

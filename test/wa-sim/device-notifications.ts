@@ -7,7 +7,8 @@ import { node, serverId, timestamp } from './stanza';
 /**
  * `<notification type=devices>` after a companion is linked or removed, in both PN and LID form
  * (Baileys caches device lists per user jid). The account's own devices get it queued; other
- * accounts only while online, since a reconnecting client starts with an empty device cache.
+ * accounts only while online, since a reconnecting client starts with an empty device cache, and only
+ * on connections that asked for the account's device list.
  */
 export function announceDevice(core: SimulatorCore, account: AccountRecord, device: DeviceRecord, change: 'add' | 'remove') {
   const { directory } = core;
@@ -22,12 +23,12 @@ export function announceDevice(core: SimulatorCore, account: AccountRecord, devi
     ]);
   core.deliverToAccount(account, () => build('pn'), device);
   core.deliverToAccount(account, () => build('lid'), device);
-  for (const other of directory.all()) {
-    if (other === account) continue;
-    for (const otherDevice of directory.devicesOf(other)) {
-      const ref = { account: other, device: otherDevice };
-      core.sendIfOnline(ref, build('pn'));
-      core.sendIfOnline(ref, build('lid'));
-    }
+  // Other accounts' devices hear of it only when online and holding the account's device list: a
+  // Baileys socket caches one only after asking for it (usync) and ignores notifications about lists
+  // it never fetched, so telling every online device (O(accounts) per link) would change nothing.
+  for (const conn of core.connections) {
+    if (!conn.active || !conn.ref || conn.ref.account === account || !conn.deviceListsAsked.has(account.phone)) continue;
+    conn.send(build('pn'));
+    conn.send(build('lid'));
   }
 }

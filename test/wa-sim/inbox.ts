@@ -69,6 +69,7 @@ export class Inbox {
       fromMe: !!key.fromMe,
       type: 'other',
       timestamp: toNumber(message.messageTimestamp ?? 0),
+      receivedAt: Date.now(),
       pushName: message.pushName ?? undefined,
       upsertType,
       message: proto.Message.toObject(proto.Message.fromObject(content), { longs: Number, bytes: String }),

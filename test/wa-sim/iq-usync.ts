@@ -8,11 +8,11 @@ import { child, children, iqError, iqResult, node, text } from './stanza';
  * xmlns=usync: device lists (companions only — the phone holds no Signal keys), LID mapping,
  * contact existence (onWhatsApp), status and disappearing mode.
  */
-export const handleUsyncIq: IqHandler = (ctx, _conn, iq) => {
+export const handleUsyncIq: IqHandler = (ctx, conn, iq) => {
   const usync = child(iq, 'usync');
   if (!usync) return iqError(iq, 400, 'bad-request');
   const protocols = children(child(usync, 'query')).map((p) => p.tag);
-  const users = children(child(usync, 'list'), 'user').map((user) => answerUser(ctx, user, protocols));
+  const users = children(child(usync, 'list'), 'user').map((user) => answerUser(ctx, user, protocols, conn.deviceListsAsked));
   return iqResult(iq, [
     node('usync', { sid: usync.attrs.sid, mode: usync.attrs.mode, context: usync.attrs.context, index: '0', last: 'true' }, [
       node(
@@ -25,7 +25,7 @@ export const handleUsyncIq: IqHandler = (ctx, _conn, iq) => {
   ]);
 };
 
-function answerUser(ctx: SimContext, user: BinaryNode, protocols: string[]): BinaryNode {
+function answerUser(ctx: SimContext, user: BinaryNode, protocols: string[], deviceListsAsked: Set<string>): BinaryNode {
   const { directory } = ctx.core;
   let jid = user.attrs.jid;
   let account: AccountRecord | undefined;
@@ -36,6 +36,7 @@ function answerUser(ctx: SimContext, user: BinaryNode, protocols: string[]): Bin
     jid = userJid(phone, 'pn');
     account = phone ? directory.getAccount(phone) : undefined;
   }
+  if (account && protocols.includes('devices')) deviceListsAsked.add(account.phone);
   const content: BinaryNode[] = [];
   for (const protocol of protocols) {
     const answer = answerProtocol(ctx, protocol, jid, account);

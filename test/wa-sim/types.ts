@@ -83,6 +83,8 @@ export interface InboxEntry {
   /** reactions received for this entry, by sender phone jid */
   reactions?: Record<string, string>;
   timestamp: number;
+  /** when the hosted device had decrypted it and recorded it here (Date.now(), ms) */
+  receivedAt: number;
   pushName?: string;
   /** 'notify' for live delivery, 'append' for offline/history */
   upsertType: string;
