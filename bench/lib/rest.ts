@@ -3,19 +3,19 @@ import { until } from './wait';
 
 export interface Rest {
   get<T = any>(route: string): Promise<T>;
-  post<T = any>(route: string, body?: unknown, expect?: number): Promise<T>;
+  post<T = any>(route: string, body?: unknown, expect?: number | number[]): Promise<T>;
 }
 
 /** The gateway's REST API under /api/v1 with its admin key; an unexpected status throws. */
 export function restClient(gateway: Pick<BenchGateway, 'url' | 'apiKey'>): Rest {
-  const call = async (method: string, route: string, body: unknown, expect: number) => {
+  const call = async (method: string, route: string, body: unknown, expect: number | number[]) => {
     const response = await fetch(`${gateway.url}/api/v1${route}`, {
       method,
       headers: { 'x-api-key': gateway.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (response.status !== expect) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 500)}`);
+    if (![expect].flat().includes(response.status)) throw new Error(`${method} ${route}: ${response.status} ${text.slice(0, 500)}`);
     return text ? JSON.parse(text) : undefined;
   };
   return {

@@ -75,7 +75,8 @@ async function gatewayRound(rest: Rest, perSession: number, label: string): Prom
         async (n) => {
           const at = Date.now();
           const { messageId } = await retrying(
-            () => rest.post(`/sessions/s${i}/messages`, { to, type: 'text', text: `${label} ${i} ${n}` }),
+            // 201: sent; 202: queued (a gateway with the persisted send queue answers so after SEND_WAIT_MS), messageId included.
+            () => rest.post(`/sessions/s${i}/messages`, { to, type: 'text', text: `${label} ${i} ${n}` }, [201, 202]),
             () => void retries.gateway++,
           );
           sent.push([messageId, at]);
