@@ -187,6 +187,14 @@ describe('groups', () => {
     expect((await findChat(store.db, store.sessionRowId, jid))!.name).toBe('Bouldering');
   });
 
+  it('ignores the whole-group copies Baileys re-emits after a fetch of every group', async () => {
+    // The fetcher stores the answer itself; this copy arrives through the event queue, possibly after newer writes.
+    const stale = { id: jid, subject: 'Old name', desc: undefined, participants: [{ id: ALICE, admin: 'superadmin' as const }] };
+    await store.ingest({ 'groups.update': [stale] });
+    expect(await read()).toMatchObject({ subject: 'Bouldering', description: 'Weekend trips' });
+    expect((await read())!.participants).toHaveLength(2);
+  });
+
   it('applies participant actions to the stored list', async () => {
     const act = (action: 'add' | 'remove' | 'promote' | 'demote', participants: { id: string; phoneNumber?: string }[]) =>
       store.ingest({ 'group-participants.update': { id: jid, author: ALICE_LID, authorPn: ALICE, participants, action } });

@@ -1,4 +1,4 @@
-import { proto, type BaileysEventMap, type WAMessage } from '@whiskeysockets/baileys';
+import { proto, type BaileysEventMap, type GroupMetadata, type WAMessage } from '@whiskeysockets/baileys';
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/database';
 import { newId } from '../db/ids';
@@ -295,12 +295,21 @@ async function ingestContacts({ trx, sessionRowId, events, ctx, out }: Batch): P
   if (created.length + changed.length) out.add('contacts.upsert', { contacts: [...created, ...changed].map(serialize) });
 }
 
+/**
+ * Baileys re-emits every group `groupFetchAllParticipating` answers as a `groups.update` holding the whole
+ * metadata. Whoever fetched stores the answer itself; this copy waits in the session's event queue and,
+ * landing after newer writes (a live read, a notification), would put the group back as it was.
+ * Notifications are partial: only these snapshots carry the participant list.
+ */
+const isFetchedSnapshot = (group: Partial<GroupMetadata>) => Array.isArray(group.participants);
+
 const ROLE_BY_ACTION: Partial<Record<string, ParticipantRole>> = { promote: 'admin', demote: 'member' };
 
 /** Groups and participant changes; returns the chat changes they imply (group chats named after their subject). */
 async function ingestGroups({ trx, sessionRowId, events, ctx, out }: Batch): Promise<ChatPatch[]> {
+  const updates = (events['groups.update'] ?? []).filter((group) => !isFetchedSnapshot(group));
   const patches = mergeGroupPatches(
-    [...(events['groups.upsert'] ?? []), ...(events['groups.update'] ?? [])].flatMap((group) => groupPatchFromMetadata(group, ctx) ?? []),
+    [...(events['groups.upsert'] ?? []), ...updates].flatMap((group) => groupPatchFromMetadata(group, ctx) ?? []),
   );
   const action = events['group-participants.update'];
   const actionJid = action ? normalizeJid(action.id) : undefined;
