@@ -189,6 +189,11 @@ export class SessionManager implements RunningSessions {
     await this.services.ownership.close();
   }
 
+  holds(sessionId: string): boolean {
+    for (const runtime of this.runtimes.values()) if (runtime.session.sessionId === sessionId) return true;
+    return false;
+  }
+
   fences(): HeldFence[] {
     return [...this.runtimes.values()].map((runtime) => runtime.fence as HeldFence);
   }

@@ -44,6 +44,8 @@ export interface HeldFence extends Fence {
 export interface RunningSessions {
   /** The fences of the sessions running here. */
   fences(): HeldFence[];
+  /** Whether this process holds the session (running, or stopped but still held). */
+  holds(sessionId: string): boolean;
   /** These leases are gone (taken over, or not renewed in time): close the sockets without writing. */
   lost(sessionRowIds: string[]): void;
   /** These sessions were deactivated, or their users disabled, through another process: stop them and let them go. */
@@ -53,6 +55,7 @@ export interface RunningSessions {
 }
 
 const DEAD_PROCESS_ROWS_AFTER_MS = 24 * 3600_000;
+const DEAD_PROCESS_PRUNE_INTERVAL_MS = 3600_000;
 
 /**
  * Which process runs which session, kept in MySQL: every running session is held through a lease (owner,
@@ -73,6 +76,7 @@ export class SessionOwnership {
   /** Leases held here without a runtime at the last renewal: released if still so at the next one. */
   private strays = new Set<string>();
   private loads: { at: number; processes: LiveProcess[] } | undefined;
+  private prunedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -123,6 +127,8 @@ export class SessionOwnership {
    * holds goes where a new one would (otherwise it is served here).
    */
   async placementOf(sessionId: string, options: { starting?: boolean } = {}): Promise<Placement> {
+    // Held here with a renewal recent enough that no other process can have taken it: no query needed.
+    if (this.running?.holds(sessionId) && !this.renewalOverdue()) return HERE;
     const holder = await processRunning(this.db, sessionId, this.options.leaseTtlMs);
     if (holder?.id === this.processId) return HERE;
     if (holder?.address) return { here: false, processId: holder.id, address: holder.address };
@@ -194,7 +200,10 @@ export class SessionOwnership {
     if (this.stopping) return 0;
     const deactivated = (await heldButInactive(this.db, this.processId)).filter((id) => runningHere.has(id));
     if (deactivated.length > 0) running.deactivated(deactivated);
-    await pruneDeadProcesses(this.db, DEAD_PROCESS_ROWS_AFTER_MS);
+    if (Date.now() - this.prunedAt > DEAD_PROCESS_PRUNE_INTERVAL_MS) {
+      await pruneDeadProcesses(this.db, DEAD_PROCESS_ROWS_AFTER_MS);
+      this.prunedAt = Date.now();
+    }
     return this.claimShare(running, local.length - lost.length);
   }
 
@@ -226,11 +235,15 @@ export class SessionOwnership {
   /** Leases not renewed for nearly their whole lifetime may be taken any moment: stop using them first. */
   private checkLocalExpiry(): void {
     const running = this.running;
-    if (!running || performance.now() - this.renewedAt < this.options.leaseTtlMs - this.safetyMarginMs) return;
+    if (!running || !this.renewalOverdue()) return;
     const fences = running.fences();
     if (fences.length === 0) return;
     this.log.error({ sessions: fences.length }, 'session leases could not be renewed in time; closing every socket here');
     running.lost(fences.map((fence) => fence.sessionRowId));
+  }
+
+  private renewalOverdue(): boolean {
+    return performance.now() - this.renewedAt >= this.options.leaseTtlMs - this.safetyMarginMs;
   }
 
   private get safetyMarginMs(): number {
