@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { BaileysApi } from '../../credentials/BaileysApi.credentials';
 import { WhatsAppBaileys } from '../../nodes/WhatsAppBaileys/WhatsAppBaileys.node';
+import { eventually } from '../helpers/eventually';
 import { createEngine, type WorkflowNode } from '../helpers/n8n-engine';
 import { phoneJid, sessionWhere, startConnectedWorld, storedMessage, type ConnectedWorld } from '../helpers/whatsapp';
 import { fakeMedia, startMediaServer, type MediaServer } from '../messages/media-server';
@@ -321,6 +322,35 @@ describe('every operation reaches its route', () => {
     expect(await ok('chat', 'unpin', { chatId: CARA })).toEqual([expect.objectContaining({ isPinned: false })]);
     expect(await ok('chat', 'mute', { chatId: CARA, duration: 28800 })).toEqual([expect.objectContaining({ isMuted: true })]);
     expect(await ok('chat', 'unmute', { chatId: CARA })).toEqual([expect.objectContaining({ isMuted: false })]);
+  });
+
+  it('bulk and pacing: pace the session, send one text to many with placeholders, follow the job, cancel one', async () => {
+    expect(await ok('session', 'updatePacing', { pacing: { messagesPerMinute: 600, jitterMs: 0, typingMs: 0 } })).toEqual([
+      expect.objectContaining({ messagesPerMinute: 600, jitterMs: 0, typingMs: 0, paceSingleSends: false }),
+    ]);
+    const recipients = [
+      { to: typed(CARA), variables: { name: 'Cara' } },
+      { to: DAN, variables: { name: 'Dan' } },
+    ];
+    const [job] = await ok('message', 'sendBulk', { recipients: '={{ $json.recipients }}', text: 'Hi {{name}}, bulk from n8n' }, [
+      { json: { recipients } },
+    ]);
+    expect(job).toMatchObject({ status: 'RUNNING', total: 2 });
+    expect(await world.sim.waitForInbox(CARA, (e) => e.text === 'Hi Cara, bulk from n8n', 20_000)).toBeDefined();
+    expect(await world.sim.waitForInbox(DAN, (e) => e.text === 'Hi Dan, bulk from n8n', 20_000)).toBeDefined();
+    const done = await eventually(
+      async () => (await ok('message', 'getBulk', { bulkJobId: job!.id }))[0]!,
+      (progress) => progress.status === 'COMPLETED',
+    );
+    expect(done).toMatchObject({ progress: { sent: 2, failed: 0 }, recipients: [{ to: phoneJid(CARA) }, { to: phoneJid(DAN) }] });
+
+    await ok('session', 'updatePacing', { pacing: { messagesPerMinute: 1 } });
+    const [slow] = await ok('message', 'sendBulk', { recipients: `${CARA}\n${DAN}`, text: 'Maybe later' });
+    const [cancelled] = await ok('message', 'cancelBulk', { bulkJobId: slow!.id });
+    expect(cancelled).toMatchObject({ status: 'CANCELLED' });
+    expect((cancelled!.progress as IDataObject).cancelled).toBeGreaterThanOrEqual(1);
+    expect(await ok('session', 'getPacing')).toEqual([expect.objectContaining({ messagesPerMinute: 1, sentToday: expect.any(Number) })]);
+    await ok('session', 'updatePacing', { pacing: { messagesPerMinute: 20, jitterMs: 3000, typingMs: 1500 } });
   });
 
   it('session: create, QR code as JSON and PNG, pairing code, list, log out', async () => {

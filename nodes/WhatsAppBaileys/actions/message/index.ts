@@ -1,11 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { modulesOf, resourceDescription, type OperationEntry } from '../operation';
+import * as cancelBulk from './cancelBulk.operation';
 import * as del from './delete.operation';
 import * as downloadMedia from './downloadMedia.operation';
 import * as edit from './edit.operation';
 import * as forward from './forward.operation';
+import * as getBulk from './getBulk.operation';
 import * as markRead from './markRead.operation';
 import * as sendAudio from './sendAudio.operation';
+import * as sendBulk from './sendBulk.operation';
 import * as sendContact from './sendContact.operation';
 import * as sendDocument from './sendDocument.operation';
 import * as sendImage from './sendImage.operation';
@@ -80,6 +83,27 @@ const operations: OperationEntry[] = [
     action: 'Send a poll',
     description: 'Send a poll with 2 to 12 answers',
     module: sendPoll,
+  },
+  {
+    name: 'Send Bulk Text',
+    value: 'sendBulk',
+    action: 'Send a text to many recipients',
+    description: 'Queue one text for up to 1,000 recipients, with {{placeholders}} filled per recipient, sent at the session’s pace',
+    module: sendBulk,
+  },
+  {
+    name: 'Get Bulk Send',
+    value: 'getBulk',
+    action: 'Get the progress of a bulk send',
+    description: 'Get a bulk send’s status, counts and every recipient’s outcome',
+    module: getBulk,
+  },
+  {
+    name: 'Cancel Bulk Send',
+    value: 'cancelBulk',
+    action: 'Cancel a bulk send',
+    description: 'Cancel the recipients of a bulk send that are not sent yet',
+    module: cancelBulk,
   },
   {
     name: 'Send Reaction',

@@ -2,10 +2,12 @@ import type { INodeProperties } from 'n8n-workflow';
 import { modulesOf, resourceDescription, type OperationEntry } from '../operation';
 import * as create from './create.operation';
 import * as getAll from './getAll.operation';
+import * as getPacing from './getPacing.operation';
 import * as getQr from './getQr.operation';
 import * as getStatus from './getStatus.operation';
 import * as logout from './logout.operation';
 import * as requestPairingCode from './requestPairingCode.operation';
+import * as updatePacing from './updatePacing.operation';
 
 const operations: OperationEntry[] = [
   {
@@ -22,6 +24,20 @@ const operations: OperationEntry[] = [
     action: 'Get the status of a session',
     description: 'Get a session’s connection status (CONNECTED, QR_REQUIRED, …), phone number and last activity',
     module: getStatus,
+  },
+  {
+    name: 'Get Pacing',
+    value: 'getPacing',
+    action: 'Get the pacing of a session',
+    description: 'Get how fast the session sends paced messages, and how many it sent today',
+    module: getPacing,
+  },
+  {
+    name: 'Update Pacing',
+    value: 'updatePacing',
+    action: 'Update the pacing of a session',
+    description: 'Change messages per minute, jitter, typing time, daily cap, or whether single sends are paced',
+    module: updatePacing,
   },
   {
     name: 'Get QR Code',
