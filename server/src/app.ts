@@ -10,6 +10,7 @@ import { apiDocs } from './http/docs';
 import { errorHandling, HttpError } from './http/errors';
 import { forwardToOwner, isForwarded } from './http/forward-to-owner';
 import { healthRoutes } from './http/health-routes';
+import { metricsRoutes } from './metrics/metrics-routes';
 import { parseTrustProxy } from './http/trust-proxy';
 import { ErrorResponse } from './http/schemas';
 import { validatorCompiler } from './http/validation';
@@ -66,9 +67,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     request.forwarded = isForwarded(request, ctx.internalSecret);
     done();
   });
+  app.addHook('onResponse', (request, reply, done) => {
+    ctx.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
   await app.register(errorHandling);
   await app.register(apiDocs);
   await app.register(healthRoutes(ctx));
+  await app.register(metricsRoutes(ctx));
 
   await app.register(
     async (api) => {

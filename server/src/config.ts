@@ -1,6 +1,6 @@
 import { envSchema } from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
-import { parseTrustProxy } from './http/trust-proxy';
+import { parseAddressRanges, parseTrustProxy } from './http/trust-proxy';
 
 /** A host name or bracketed IPv6 literal with an optional port, as in WHATSAPP_MEDIA_HOSTS. */
 const MEDIA_HOST = '([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?';
@@ -15,6 +15,20 @@ const ConfigSchema = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
   ),
+  LOG_FORMAT: Type.Optional(
+    Type.Union([Type.Literal('json'), Type.Literal('pretty')], { description: 'Unset: pretty when stdout is a terminal, JSON otherwise' }),
+  ),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'When set, GET /metrics needs Authorization: Bearer <token>' })),
+  METRICS_ALLOW: Type.String({
+    default: '',
+    description: 'Comma-separated addresses/CIDR ranges that may read /metrics; unset: any address with METRICS_TOKEN, loopback without',
+  }),
+  SHUTDOWN_DRAIN_MS: Type.Integer({
+    minimum: 0,
+    maximum: 120000,
+    default: 0,
+    description: 'On SIGTERM/SIGINT, how long /ready answers 503 while everything else is still served, before closing',
+  }),
   TRUST_PROXY: Type.String({
     default: 'false',
     description: 'true, false, a hop count, or comma-separated proxy addresses/CIDR ranges whose X-Forwarded-For is believed',
@@ -173,6 +187,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   try {
     parseTrustProxy(config.TRUST_PROXY);
+    if (config.METRICS_ALLOW.trim()) parseAddressRanges(config.METRICS_ALLOW, 'METRICS_ALLOW');
   } catch (error) {
     throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
   }

@@ -9,6 +9,8 @@ import type { UsageRecorder } from './usage/usage-recorder';
 import type { UserService } from './users/user-service';
 import type { EventBus } from './events/event-bus';
 import type { MediaWork } from './messages/media-work';
+import type { GatewayMetrics } from './metrics/gateway-metrics';
+import type { Readiness } from './http/readiness';
 import type { SessionIngest } from './whatsapp/session-ingest';
 import type { SessionOwnership } from './whatsapp/ownership/session-ownership';
 import type { SessionManager } from './whatsapp/session-manager';
@@ -40,4 +42,8 @@ export interface AppContext {
   mediaWork: MediaWork;
   /** The outbox, dispatcher and sender behind the webhook service. */
   delivery: Webhooks;
+  /** What GET /metrics reports. */
+  metrics: GatewayMetrics;
+  /** What GET /ready answers. */
+  readiness: Readiness;
 }

@@ -13,8 +13,41 @@ export const REDACTED_PATHS = [
   '*.authData',
 ];
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
-  return pino({ level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * JSON lines, or human-readable lines with LOG_FORMAT 'pretty'; unset, pretty only when the logger
+ * writes to stdout and stdout is a terminal.
+ */
+export function createLogger(
+  config: Pick<Config, 'LOG_LEVEL'> & { LOG_FORMAT?: LogFormat | undefined },
+  destination?: DestinationStream,
+): Logger {
+  const options = { level: config.LOG_LEVEL, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  const format = config.LOG_FORMAT ?? (!destination && process.stdout.isTTY ? 'pretty' : 'json');
+  if (format === 'json') return pino(options, destination);
+  const pretty = prettyStream(destination);
+  if (pretty) return pino(options, pretty);
+  const log = pino(options, destination);
+  log.warn('LOG_FORMAT pretty needs pino-pretty (a development dependency), which is not installed: logging JSON');
+  return log;
+}
+
+/**
+ * pino-pretty as a stream in this thread rather than a transport, so its lines stay in order with the
+ * ones written straight to stdout (the first admin's credentials). Undefined when it is not installed,
+ * as in a production install.
+ */
+function prettyStream(destination?: DestinationStream): DestinationStream | undefined {
+  let pretty: (options: Record<string, unknown>) => DestinationStream;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    pretty = require('pino-pretty') as typeof pretty;
+  } catch {
+    return undefined;
+  }
+  const colorize = !destination && process.stdout.isTTY === true;
+  return pretty({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true, ...(destination ? { destination } : {}) });
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;

@@ -24,6 +24,8 @@ import { EventBus } from './events/event-bus';
 import { sealAuthStateAtRest } from './whatsapp/auth/mysql-auth-state';
 import { authCodec, createWhatsApp } from './whatsapp/create-whatsapp';
 import { createWebhooks } from './webhooks/create-webhooks';
+import { GatewayMetrics } from './metrics/gateway-metrics';
+import { Readiness } from './http/readiness';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -65,7 +67,9 @@ export async function sharedSecrets(config: Config, db: Db): Promise<SharedSecre
 /** Every service, wired once. */
 export function createContext(config: Config, db: Db, log: Logger, secrets: SharedSecrets): AppContext {
   const bus = new EventBus((error, event) => log.error({ err: error, event: event.type }, 'event handler failed'));
-  const delivery = createWebhooks(config, db, log);
+  const metrics = new GatewayMetrics({ db, runningStatuses: () => manager.liveStatuses() });
+  metrics.countMessages(bus);
+  const delivery = createWebhooks(config, db, log, metrics.deliveriesRecorded);
   const { manager, ingest, ownership } = createWhatsApp(config, db, log, bus, delivery.outbox);
   bus.onAny(() => delivery.dispatcher.wake());
   const sending = createSendQueue(config, db, log, manager, ingest);
@@ -106,6 +110,8 @@ export function createContext(config: Config, db: Db, log: Logger, secrets: Shar
       waitMs: config.MEDIA_QUEUE_WAIT_MS,
     }),
     authenticator: new Authenticator(db, tokens, cache),
+    metrics,
+    readiness: new Readiness(db),
   };
 }
 

@@ -3,13 +3,14 @@ import { migrations } from '../../../migrations';
 
 export class MigrationError extends Error {}
 
+const migratorOf = (db: Kysely<any>) => new Migrator({ db, provider: { getMigrations: async () => migrations } });
+
 /**
  * Runs every pending migration. Kysely's MySQL adapter holds GET_LOCK while it migrates, so two
  * processes starting together apply each migration once.
  */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  return unwrap(await migrator.migrateToLatest());
+  return unwrap(await migratorOf(db).migrateToLatest());
 }
 
 function unwrap({ error, results }: MigrationResultSet): string[] {
@@ -19,4 +20,11 @@ function unwrap({ error, results }: MigrationResultSet): string[] {
     throw new MigrationError(failed ? `Migration ${failed} failed: ${cause}` : `Migrating failed: ${cause}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of the migrations this code has that the database has not applied (all of them on an empty one). */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  return (await migratorOf(db).getMigrations())
+    .filter((migration) => migration.executedAt === undefined)
+    .map((migration) => migration.name);
 }

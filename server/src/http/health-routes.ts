@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { sql } from 'kysely';
 import type { RoutesPlugin } from './typebox';
 
 const Status = Type.Object({ status: Type.String() });
@@ -13,16 +12,15 @@ export const healthRoutes: RoutesPlugin = (ctx) => async (app) => {
   app.get(
     '/ready',
     {
-      schema: { tags: ['health'], summary: 'The database answers', response: { 200: Status, 503: Status } },
+      schema: {
+        tags: ['health'],
+        summary: 'The process takes traffic: the database answers and is migrated, and no shutdown has begun',
+        response: { 200: Status, 503: Status },
+      },
     },
-    async (request, reply) => {
-      try {
-        await sql`SELECT 1`.execute(ctx.db);
-        return { status: 'ready' };
-      } catch (error) {
-        request.log.warn({ err: error }, 'readiness check failed');
-        return reply.status(503).send({ status: 'database unreachable' });
-      }
+    async (_request, reply) => {
+      const reason = await ctx.readiness.check();
+      return reason ? reply.status(503).send({ status: reason }) : { status: 'ready' };
     },
   );
 };

@@ -24,17 +24,26 @@ export function parseTrustProxy(value: string): TrustProxy {
     // proxy-addr walks from the socket's peer (hop 0) towards the client: the first `hops` are proxies.
     return hops === 0 ? false : (_address: string, hop: number) => hop < hops;
   }
+  return parseAddressRanges(text, 'TRUST_PROXY', 'expected true, false, a hop count, or a comma-separated list of addresses/ranges');
+}
+
+/**
+ * Reads a comma-separated list of IP addresses and CIDR ranges (IPv4 and IPv6); throws with a message
+ * naming `setting` when an entry is neither.
+ */
+export function parseAddressRanges(
+  text: string,
+  setting: string,
+  expected = 'expected a comma-separated list of addresses/ranges',
+): string[] {
   const entries = text.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
     const [address, prefix, ...rest] = entry.split('/');
     const family = isIP(address ?? '');
     const maxPrefix = family === 4 ? 32 : 128;
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
-    if (family === 0 || rest.length > 0 || !prefixOk) {
-      throw new Error(
-        `TRUST_PROXY: "${entry}" is not an IP address or CIDR range (expected true, false, a hop count, or a comma-separated list of addresses/ranges)`,
-      );
-    }
+    if (family === 0 || rest.length > 0 || !prefixOk)
+      throw new Error(`${setting}: "${entry}" is not an IP address or CIDR range (${expected})`);
   }
   return entries;
 }

@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/database';
 import type { OutboxWriter } from '../whatsapp/session-ingest';
 import { DeliverySender } from './delivery-sender';
-import { WebhookDispatcher } from './dispatcher';
+import { WebhookDispatcher, type RecordedAttempt } from './dispatcher';
 import { writeSessionEvents } from './outbox';
 import { WebhookService } from './webhook-service';
 
@@ -18,7 +18,7 @@ export interface Webhooks {
 const BATCH_SIZE = 200;
 
 /** Durable webhooks with this configuration's delivery limits, retry policy and address guard. */
-export function createWebhooks(config: Config, db: Db, log: Logger): Webhooks {
+export function createWebhooks(config: Config, db: Db, log: Logger, recorded?: (attempts: readonly RecordedAttempt[]) => void): Webhooks {
   const allowedHosts = config.WEBHOOK_ALLOWED_HOSTS.split(',')
     .map((host) => host.trim())
     .filter(Boolean);
@@ -31,6 +31,7 @@ export function createWebhooks(config: Config, db: Db, log: Logger): Webhooks {
     retry: { baseDelayMs: config.WEBHOOK_RETRY_BASE_DELAY_MS, maxDelayMs: config.WEBHOOK_RETRY_MAX_DELAY_MS },
     disableAfterFailures: config.WEBHOOK_DISABLE_AFTER_FAILURES,
     retentionMs: config.WEBHOOK_RETENTION_DAYS * 86_400_000,
+    recorded,
   });
   const service = new WebhookService(
     db,

@@ -17,6 +17,8 @@ export interface ClaimedDelivery {
   previousSecretExpiresAt: Date | null;
   maxRetries: number;
   userId: string;
+  /** When the outbox wrote it. */
+  createdAt: Date;
   /** nextRetry as set by the claim: the outcome is recorded only while the row still carries it. */
   lease: Date;
 }
@@ -51,7 +53,7 @@ export async function claimDue(db: Db, limit: number, now: Date, lease: Date): P
     .execute(async (trx) => {
       const rows = await trx
         .selectFrom('WebhookDelivery')
-        .select(['id', 'event', 'payload', 'attempts', 'webhookId'])
+        .select(['id', 'event', 'payload', 'attempts', 'webhookId', 'createdAt'])
         .where('status', 'in', DUE)
         .where('nextRetry', '<=', now)
         .orderBy('status')

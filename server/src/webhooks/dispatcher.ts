@@ -25,7 +25,11 @@ export interface DispatcherOptions {
   disableAfterFailures: number;
   /** Finished deliveries older than this are pruned; 0 keeps them. */
   retentionMs: number;
+  /** Hears the attempts whose outcomes were recorded. */
+  recorded?: (attempts: readonly RecordedAttempt[]) => void;
 }
+
+export type RecordedAttempt = { delivery: ClaimedDelivery; outcome: DeliveryOutcome };
 
 const PRUNE_INTERVAL_MS = 60_000;
 const PRUNE_BATCH = 1000;
@@ -187,6 +191,7 @@ export class WebhookDispatcher {
             .transaction()
             .setIsolationLevel('read committed')
             .execute((trx) => this.record(trx, batch));
+          this.options.recorded?.(batch);
           break;
         } catch (error) {
           // The attempts happened; if they cannot be recorded the lease runs out and they are sent again.

@@ -1,4 +1,4 @@
-import type { Session } from '../db/database';
+import type { Session, SessionStatus } from '../db/database';
 import { deleteSession, listSessionsOfUser } from './store/session-repository';
 import { wipeAuthState } from './auth/mysql-auth-state';
 import type { HeldFence, RunningSessions, SessionOwnership } from './ownership/session-ownership';
@@ -145,6 +145,11 @@ export class SessionManager implements RunningSessions {
   /** The live state of a running session (fresher than its row, which is written at a bounded rate). */
   liveState(sessionRowId: string): SessionState | undefined {
     return this.runtimes.get(sessionRowId)?.state;
+  }
+
+  /** The live status of every session this process runs. */
+  liveStatuses(): SessionStatus[] {
+    return [...this.runtimes.values()].map((runtime) => runtime.state.status);
   }
 
   /** A running session's event batches waiting for the database, and whether its socket is paused meanwhile. */
