@@ -111,7 +111,7 @@ export function createContext(config: Config, db: Db, log: Logger, secrets: Shar
     }),
     authenticator: new Authenticator(db, tokens, cache),
     metrics,
-    readiness: new Readiness(db),
+    readiness: new Readiness(db, log),
   };
 }
 

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { newId } from '../../server/src/db/ids';
 import { eventually } from '../helpers/eventually';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
@@ -99,17 +98,19 @@ it('counts webhook deliveries by final status and times them from outbox to deli
   expect(sample(text, 'baileys_api_webhook_delivery_latency_seconds_sum')).toBeGreaterThan(0);
   expect(sample(text, 'baileys_api_webhook_delivery_latency_seconds_bucket', { le: '3600' })).toBe(2);
   expect(sample(text, 'baileys_api_webhook_outbox_depth')).toBe(0);
-  expect(sample(text, 'baileys_api_webhook_outbox_oldest_pending_age_seconds')).toBe(0);
+  expect(sample(text, 'baileys_api_webhook_outbox_oldest_due_age_seconds')).toBe(0);
 });
 
-it('reads the outbox depth and its oldest waiting delivery at scrape time, leaving out parked ones', async () => {
+it('reads the outbox depth and how long its longest-waiting due delivery has waited at scrape time, leaving out parked ones', async () => {
+  // As on a process with WEBHOOK_DISPATCH=false: nothing takes the due deliveries.
+  await world.gateway.ctx.delivery.dispatcher.stop();
   const user = await world.gateway.createUser('metrics-outbox@test.local');
   const webhookId = newId();
   await world.gateway.ctx.db
     .insertInto('Webhook')
     .values({ id: webhookId, url: `${receiver.url}/later`, event: '*', userId: user.id })
     .execute();
-  const later = new Date(Date.now() + 3_600_000);
+  const secondsFromNow = (seconds: number) => new Date(Date.now() + seconds * 1000);
   const row = (status: 'PENDING' | 'RETRYING', nextRetry: Date | null) => ({
     id: newId(),
     event: 'messages.upsert',
@@ -118,16 +119,19 @@ it('reads the outbox depth and its oldest waiting delivery at scrape time, leavi
     nextRetry,
     webhookId,
   });
-  const waiting = [row('RETRYING', later), row('PENDING', later)];
   await world.gateway.ctx.db
     .insertInto('WebhookDelivery')
-    .values([...waiting, row('PENDING', null)])
+    .values([
+      row('RETRYING', secondsFromNow(-90)),
+      row('PENDING', secondsFromNow(-30)),
+      row('RETRYING', secondsFromNow(3600)),
+      row('PENDING', null),
+    ])
     .execute();
-  await sql`UPDATE WebhookDelivery SET createdAt = NOW(3) - INTERVAL 90 SECOND WHERE id = ${waiting[0]!.id}`.execute(world.gateway.ctx.db);
 
   const text = await scrape();
-  expect(sample(text, 'baileys_api_webhook_outbox_depth')).toBe(2);
-  const age = sample(text, 'baileys_api_webhook_outbox_oldest_pending_age_seconds')!;
+  expect(sample(text, 'baileys_api_webhook_outbox_depth')).toBe(3);
+  const age = sample(text, 'baileys_api_webhook_outbox_oldest_due_age_seconds')!;
   expect(age).toBeGreaterThanOrEqual(89);
   expect(age).toBeLessThan(120);
 });

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import { pendingMigrations } from '../db/migrate';
@@ -11,7 +12,10 @@ export class Readiness {
   private migrated = false;
   private stopping = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly log: FastifyBaseLogger,
+  ) {}
 
   beginShutdown(): void {
     this.stopping = true;
@@ -23,7 +27,8 @@ export class Readiness {
       if (this.migrated) await sql`SELECT 1`.execute(this.db);
       else if ((await pendingMigrations(this.db)).length > 0) return 'migrations pending';
       else this.migrated = true;
-    } catch {
+    } catch (error) {
+      this.log.warn({ err: error }, 'readiness check failed');
       return 'database unreachable';
     }
     return this.stopping ? 'shutting down' : undefined;

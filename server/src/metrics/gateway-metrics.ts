@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SESSION_STATUSES, type Db, type SessionStatus } from '../db/database';
 import type { EventBus } from '../events/event-bus';
@@ -61,9 +62,9 @@ export class GatewayMetrics {
     help: 'Webhook deliveries waiting to be sent, retries included, parked ones of disabled webhooks not (cluster-wide: use max)',
     registers: [this.registry],
   });
-  private readonly outboxOldest = new Gauge({
-    name: `${PREFIX}webhook_outbox_oldest_pending_age_seconds`,
-    help: 'Age of the oldest delivery waiting to be sent; 0 when none waits (cluster-wide: use max)',
+  private readonly outboxOldestDue = new Gauge({
+    name: `${PREFIX}webhook_outbox_oldest_due_age_seconds`,
+    help: 'How long the longest-waiting due delivery has been due (written, or its retry time came) without a dispatcher taking it; 0 when none is (cluster-wide: use max)',
     registers: [this.registry],
   });
   private readonly databaseUp = new Gauge({
@@ -112,7 +113,7 @@ export class GatewayMetrics {
       const [sessions, outbox] = await Promise.all([this.storedSessions(), this.outbox()]);
       for (const status of SESSION_STATUSES) this.sessionsStored.set({ status }, sessions.get(status) ?? 0);
       this.outboxDepth.set(outbox.depth);
-      this.outboxOldest.set(outbox.oldest ? Math.max(0, Date.now() - outbox.oldest.getTime()) / 1000 : 0);
+      this.outboxOldestDue.set(outbox.oldestDue ? Math.max(0, Date.now() - outbox.oldestDue.getTime()) / 1000 : 0);
       this.databaseUp.set(1);
     } catch {
       this.databaseUp.set(0);
@@ -128,14 +129,20 @@ export class GatewayMetrics {
     return new Map(rows.map((row) => [row.status, Number(row.count)]));
   }
 
-  /** One read of the (status, nextRetry) index range of due and future deliveries. */
-  private async outbox(): Promise<{ depth: number; oldest: Date | null }> {
+  /**
+   * One read of the (status, nextRetry) index range, nothing else: the index holds all it needs. (The
+   * age by createdAt, outside the index, cost a table scan: 6 s at 100 000 waiting among a million rows.)
+   */
+  private async outbox(): Promise<{ depth: number; oldestDue: Date | null }> {
     const row = await this.sources.db
       .selectFrom('WebhookDelivery')
-      .select([(eb) => eb.fn.countAll<number>().as('depth'), (eb) => eb.fn.min('createdAt').as('oldest')])
+      .select([
+        (eb) => eb.fn.countAll<number>().as('depth'),
+        sql<Date | null>`MIN(CASE WHEN nextRetry <= ${new Date()} THEN nextRetry END)`.as('oldestDue'),
+      ])
       .where('status', 'in', ['PENDING', 'RETRYING'])
       .where('nextRetry', 'is not', null)
       .executeTakeFirstOrThrow();
-    return { depth: Number(row.depth), oldest: row.oldest ? new Date(row.oldest as Date) : null };
+    return { depth: Number(row.depth), oldestDue: row.oldestDue ? new Date(row.oldestDue) : null };
   }
 }
