@@ -42,7 +42,7 @@ export function spawnGateway(env: Record<string, string>, print: (line: string) 
     createInterface({ input: stream }).on('line', (line) => {
       const key = ADMIN_KEY_LINE.exec(line);
       if (key) foundKey(key[1]!);
-      else if (!line.startsWith('Created the first admin')) print(line);
+      else if (!line.startsWith('Created the first admin')) print(readableLogLine(line));
     });
   }
   const stop = async () => {
@@ -58,4 +58,18 @@ export function spawnGateway(env: Record<string, string>, print: (line: string) 
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return { child, adminKey, exited, crashed, stop };
+}
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** A pino JSON line as `level: message (error)`; anything else as it is. */
+function readableLogLine(line: string): string {
+  let entry: { level?: number; msg?: string; err?: { message?: string } };
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry?.level !== 'number' || typeof entry.msg !== 'string') return line;
+  return `${LEVELS[entry.level] ?? entry.level}: ${entry.msg}${entry.err?.message ? ` (${entry.err.message})` : ''}`;
 }

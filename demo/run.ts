@@ -40,13 +40,12 @@ class Running {
 
 async function start(options: DemoOptions, running: Running): Promise<void> {
   const startedAt = Date.now();
-  say(`Resetting the database ${options.databaseName} …`);
-  await resetDatabase(options.databaseUrl);
-
-  say('Starting the WhatsApp simulator …');
-  const sim = (running.sim = await startSimulator({ port: options.simPort }));
-  await Promise.all([PHONE, ...CONTACTS].map(({ phone, name }) => sim.createAccount(phone, name)));
-  for (const contact of CONTACTS) sim.setEcho(contact.phone, true);
+  say(`Resetting the database ${options.databaseName} and starting the WhatsApp simulator …`);
+  const [, sim] = await Promise.all([resetDatabase(options.databaseUrl), startSimulator({ port: options.simPort })]);
+  running.sim = sim;
+  // the simulated phones come online while the gateway starts
+  const accounts = Promise.all([PHONE, ...CONTACTS].map(({ phone, name }) => sim.createAccount(phone, name)));
+  accounts.catch(() => undefined);
 
   say('Starting the gateway …');
   const gateway = (running.gateway = spawnGateway(
@@ -58,7 +57,8 @@ async function start(options: DemoOptions, running: Running): Promise<void> {
       ADMIN_PASSWORD: DEMO_ADMIN.password,
       BCRYPT_COST: '10',
       LOG_LEVEL: options.verbose ? 'info' : 'warn',
-      BAILEYS_LOG_LEVEL: options.verbose ? 'warn' : 'error',
+      // Baileys logs the normal restart after a QR scan (515) as an error
+      BAILEYS_LOG_LEVEL: options.verbose ? 'warn' : 'fatal',
       WHATSAPP_WS_URL: sim.wsUrl,
       WHATSAPP_ROOT_KEY: sim.rootPublicKeyBase64,
       WHATSAPP_MEDIA_HOSTS: `127.0.0.1:${sim.mediaPort}`,
@@ -80,6 +80,8 @@ async function start(options: DemoOptions, running: Running): Promise<void> {
   const receiverUrl = await receiver.start(options.webhookPort);
   await api.expect(201, 'POST', '/api/v1/webhooks', { url: receiverUrl, event: '*', secret: receiver.secret });
 
+  await accounts;
+  for (const contact of CONTACTS) sim.setEcho(contact.phone, true);
   say(`Linking the session "${SESSION_ID}" to the simulated phone +${PHONE.phone} …`);
   await api.expect(201, 'POST', '/api/v1/sessions', { sessionId: SESSION_ID, name: PHONE.name });
   const waiting = await api.until(`/api/v1/sessions/${SESSION_ID}`, (s) => !!s.qrCode, 'a QR code');
