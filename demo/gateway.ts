@@ -21,12 +21,16 @@ export interface GatewayChild {
  * group, so a Ctrl-C in the terminal reaches only the demo, which then stops it once and waits.
  */
 export function spawnGateway(env: Record<string, string>, print: (line: string) => void): GatewayChild {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(REPO_ROOT, 'server/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', '-r', path.join(__dirname, 'exit-with-parent.ts'), path.join(REPO_ROOT, 'server/src/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   let stopping = false;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const crashed = exited.then((code): never => {

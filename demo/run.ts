@@ -131,6 +131,8 @@ async function main(): Promise<void> {
   if (options === 'help') return say(USAGE);
   const running = new Running();
   const shutdown = async (code: number) => {
+    // npm passes the terminal's Ctrl-C on as a second SIGINT
+    if (running.stopped) return;
     say('Stopping the gateway, the simulator and the webhook receiver …');
     await running.stop();
     say('Stopped.');

@@ -90,7 +90,7 @@ describe('npm run demo', () => {
       expect(children.filter(isAlive)).toEqual([]);
       await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
     } finally {
-      demo.kill('SIGKILL');
+      if (demo.exitCode === null) for (const pid of [demo.pid!, ...childrenOf(demo.pid!)]) process.kill(pid, 'SIGKILL');
     }
   }, 240_000);
 
