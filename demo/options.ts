@@ -30,10 +30,12 @@ export interface DemoOptions {
 
 export class UsageError extends Error {}
 
-function port(value: string | undefined, name: string, fallback: number): number {
+function port(value: string | undefined, name: string, fallback: number, lowest = 0): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65535) throw new UsageError(`--${name} must be a port number (0-65535), not "${value}"`);
+  if (!/^\d+$/.test(value) || parsed < lowest || parsed > 65535) {
+    throw new UsageError(`--${name} must be a port number (${lowest}-65535), not "${value}"`);
+  }
   return parsed;
 }
 
@@ -61,7 +63,7 @@ export function parseOptions(args: string[], env: Record<string, string | undefi
     );
   }
   return {
-    port: port(values.port, 'port', 3000),
+    port: port(values.port, 'port', 3000, 1),
     simPort: port(values['sim-port'], 'sim-port', 0),
     webhookPort: port(values['webhook-port'], 'webhook-port', 0),
     verbose: values.verbose,

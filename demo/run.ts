@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { startSimulator, type Simulator } from '../test/wa-sim';
 import { resetDatabase } from './database';
 import { describeEvent } from './describe-event';
@@ -38,8 +39,19 @@ class Running {
   }
 }
 
+/** Fails clearly when something already listens there (another demo, a gateway): /health would ask it instead. */
+async function assertPortFree(port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', () => reject(new UsageError(`port ${port} is in use; pick another with --port`)));
+    probe.listen(port, '127.0.0.1', resolve);
+  });
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 async function start(options: DemoOptions, running: Running): Promise<void> {
   const startedAt = Date.now();
+  await assertPortFree(options.port);
   say(`Resetting the database ${options.databaseName} and starting the WhatsApp simulator …`);
   const [, sim] = await Promise.all([resetDatabase(options.databaseUrl), startSimulator({ port: options.simPort })]);
   running.sim = sim;
