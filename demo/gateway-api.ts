@@ -26,7 +26,7 @@ export class GatewayApi {
     return answer.body;
   }
 
-  /** Polls `GET path` until `accept` takes the body; gives up after `timeoutMs`, or when `abort` says so. */
+  /** Polls `GET path` until `accept` takes the body; gives up after `timeoutMs`. */
   async until<T = any>(path: string, accept: (body: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;

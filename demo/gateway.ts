@@ -34,7 +34,8 @@ export function spawnGateway(env: Record<string, string>, print: (line: string) 
   let stopping = false;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const crashed = exited.then((code): never => {
-    throw new Error(stopping ? 'the gateway was stopped' : `the gateway exited with code ${code}`);
+    const how = child.signalCode ? `was killed (${child.signalCode})` : `exited with code ${code}`;
+    throw new Error(stopping ? 'the gateway was stopped' : `the gateway ${how}`);
   });
   crashed.catch(() => undefined);
   let foundKey: (key: string) => void;

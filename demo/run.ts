@@ -7,7 +7,7 @@ import { GatewayApi } from './gateway-api';
 import { parseOptions, USAGE, UsageError, type DemoOptions } from './options';
 import { EventReceiver } from './receiver';
 
-export const DEMO_ADMIN = { email: 'demo@example.com', password: 'demo-password' };
+const DEMO_ADMIN = { email: 'demo@example.com', password: 'demo-password' };
 const SESSION_ID = 'demo';
 const PHONE = { phone: '15550100000', name: 'Demo Phone' };
 const CONTACTS = [
@@ -49,7 +49,7 @@ async function assertPortFree(port: number): Promise<void> {
   await new Promise((resolve) => probe.close(resolve));
 }
 
-async function start(options: DemoOptions, running: Running): Promise<void> {
+async function start(options: DemoOptions, running: Running, onGatewayCrash: (error: Error) => void): Promise<void> {
   const startedAt = Date.now();
   await assertPortFree(options.port);
   say(`Resetting the database ${options.databaseName} and starting the WhatsApp simulator …`);
@@ -81,6 +81,7 @@ async function start(options: DemoOptions, running: Running): Promise<void> {
     },
     (line) => say(`[gateway] ${line}`),
   ));
+  gateway.crashed.catch(onGatewayCrash);
   const apiKey = await gateway.adminKey;
   const api = new GatewayApi(`http://127.0.0.1:${options.port}`, apiKey);
   await Promise.race([api.until('/health', () => true, 'the gateway to answer /health'), gateway.crashed]);
@@ -151,17 +152,18 @@ async function main(): Promise<void> {
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
-  try {
-    await start(options, running);
-  } catch (error) {
-    process.stderr.write(`The demo could not start: ${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
-    await shutdown(1);
-  }
-  running.gateway?.crashed.catch((error: Error) => {
+  const onGatewayCrash = (error: Error) => {
     if (running.stopped) return;
     say(`${error.message}; stopping the demo.`);
     void shutdown(1);
-  });
+  };
+  try {
+    await start(options, running, onGatewayCrash);
+  } catch (error) {
+    if (running.stopped) return;
+    process.stderr.write(`The demo could not start: ${error instanceof UsageError ? error.message : (error as Error).stack}\n`);
+    await shutdown(1);
+  }
 }
 
 void main();
