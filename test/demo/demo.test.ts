@@ -32,6 +32,12 @@ describe('npm run demo', () => {
       await waitForOutput(() => output().stdout, /Every webhook event prints below/, 120_000);
       const stdout = output().stdout;
       expect(stdout).toContain(`Dashboard:  http://localhost:${port}/   (log in as demo@example.com / demo-password`);
+      const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'demo@example.com', password: 'demo-password' }),
+      });
+      expect(login.status).toBe(200);
       const curl = parseCurl(stdout);
       expect(curl.url).toBe(`http://localhost:${port}/api/v1/sessions/demo/messages`);
 
