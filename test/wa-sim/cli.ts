@@ -2,13 +2,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator, type SimulatorState } from './index';
 
-const USAGE = `usage: npm run sim -- [--port 7780] [--media-port N] [--env-file FILE] [--state FILE] [--account PHONE[:NAME]]...
+const USAGE = `usage: npm run sim -- [--port 7780] [--media-port N] [--env-file FILE] [--state FILE] [--account PHONE[:NAME]]... [--echo]
 
 Prints WHATSAPP_WS_URL, WHATSAPP_ROOT_KEY, WHATSAPP_MEDIA_HOSTS and NODE_EXTRA_CA_CERTS (and writes them to --env-file).
 Node 24 itself aborts when an --env-file after the script name does not exist yet: create the file
 first, or use --write-env FILE (same meaning).
 --state FILE  restores the simulator from FILE if it exists and saves it there on SIGINT/SIGTERM.
 --account     creates an account (with its hosted device) at start unless it already exists.
+--echo        every account answers each text it receives with "Echo: <text>" (POST /control/echo changes it).
 Set WA_SIM_LOG=debug for server logs.`;
 
 async function main() {
@@ -21,6 +22,7 @@ async function main() {
       'write-env': { type: 'string' },
       state: { type: 'string' },
       account: { type: 'string', multiple: true },
+      echo: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -33,6 +35,7 @@ async function main() {
     port: Number(values.port),
     mediaPort: values['media-port'] ? Number(values['media-port']) : undefined,
     state,
+    echo: values.echo,
   });
   for (const spec of values.account ?? []) {
     const [phone, name] = spec.split(':');

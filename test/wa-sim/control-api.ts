@@ -139,6 +139,7 @@ const ROUTES: Route[] = [
       { ok: true }
     ),
   ],
+  ['POST', /^\/control\/echo$/, (sim, _p, body) => sim.setEcho(str(body, 'phone') ?? 'all', body.on as boolean)],
   ['GET', /^\/control\/state$/, (sim) => sim.exportState()],
 ];
 

@@ -7,7 +7,7 @@ import type { AccountRecord, Directory } from './directory';
 import { Inbox } from './inbox';
 import { isGroupJid, isUserJid, normalizePhone, userJid } from './jid';
 import { type MemoryAuth, memoryAuthState, type SerializedAuth } from './memory-auth';
-import { ControlError, type SendRequest, type SimLogger } from './types';
+import { ControlError, type InboxEntry, type SendRequest, type SimLogger } from './types';
 
 export interface HostedDeviceEnv {
   wsUrl: string;
@@ -16,7 +16,12 @@ export interface HostedDeviceEnv {
   logger: SimLogger;
   /** credentials of a companion the phone linked for itself */
   provision(account: AccountRecord): Promise<MemoryAuth>;
+  /** whether the account answers every text it receives (the echo bot) */
+  echoes(phone: string): boolean;
 }
+
+/** What the echo bot puts before the text it answers; texts starting with it are never echoed (no loops). */
+export const ECHO_PREFIX = 'Echo: ';
 
 const RECONNECT_DELAY_MS = 250;
 
@@ -206,6 +211,17 @@ export class HostedDevice {
     );
   }
 
+  /** The echo bot: answers a text received in a one-to-one chat with `Echo: <text>`, quoting it. */
+  private async echo(entry: InboxEntry): Promise<void> {
+    if (!this.env.echoes(this.account.phone)) return;
+    if (entry.fromMe || entry.type !== 'text' || !entry.text || entry.text.startsWith(ECHO_PREFIX) || !isUserJid(entry.chat)) return;
+    try {
+      await this.send({ to: entry.chat, text: `${ECHO_PREFIX}${entry.text}`, quotedId: entry.id });
+    } catch (err) {
+      this.env.logger.warn({ err, phone: this.account.phone }, 'echo reply failed');
+    }
+  }
+
   private connect() {
     if (this.stopped) return;
     const sock = makeWASocket({
@@ -241,7 +257,10 @@ export class HostedDevice {
     sock.ev.on('messages.upsert', ({ messages, type }) => {
       for (const message of messages) {
         if (message.key.fromMe && message.key.id && this.sentHere.has(message.key.id)) this.inbox.rememberSent(message);
-        else this.inbox.record(message, type);
+        else {
+          const entry = this.inbox.record(message, type);
+          if (entry && type === 'notify') void this.echo(entry);
+        }
       }
     });
   }

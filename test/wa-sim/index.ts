@@ -32,6 +32,8 @@ export interface StartOptions {
   /** a snapshot from `exportState()`: accounts, devices, keys, LIDs, groups and queues carry over */
   state?: SimulatorState;
   logger?: SimLogger;
+  /** every account's hosted device answers the texts it receives with `Echo: <text>` (see `Simulator.setEcho`) */
+  echo?: boolean;
 }
 
 /** One root key per process: every Baileys client in it checks the noise chain against a single global. */
@@ -53,6 +55,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   installRootKey(server.identity.rootKeyPair.public);
   const simulator = new Simulator(server, writeCaFile(server.mediaTls.caCertPem));
   server.setRequestHandler(controlApi(simulator));
+  if (options.echo) simulator.setEcho('all', true);
   if (state) await simulator.resumeHosted(state.hosted);
   return simulator;
 }

@@ -35,6 +35,8 @@ export class Simulator {
   readonly rootPublicKeyBase64: string;
   readonly caCertPem: string;
   private readonly hosted = new Map<string, HostedDevice>();
+  /** phones whose hosted device echoes texts; '*' for every account */
+  private readonly echoing = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -166,6 +168,23 @@ export class Simulator {
     if (!Number.isInteger(count) || count < 0) throw new ControlError(400, 'count must be a non-negative integer');
     if (count) this.ctx.core.appStateConflicts.set(account.phone, count);
     else this.ctx.core.appStateConflicts.delete(account.phone);
+  }
+
+  /**
+   * The echo bot: while on, the hosted device of `phone` (or of every account, with 'all', also those
+   * created later) answers each text it receives in a one-to-one chat with `Echo: <text>`, quoting it.
+   */
+  setEcho(phoneOrAll: string, on: boolean): { phone: string; on: boolean } {
+    if (typeof on !== 'boolean') throw new ControlError(400, '"on" must be true or false');
+    const key = phoneOrAll === 'all' || phoneOrAll === '*' ? '*' : this.requireAccount(phoneOrAll).phone;
+    if (on) this.echoing.add(key);
+    else this.echoing.delete(key);
+    return { phone: key === '*' ? 'all' : key, on };
+  }
+
+  /** Whether the account's hosted device answers texts (see `setEcho`). */
+  echoes(phone: string): boolean {
+    return this.echoing.has('*') || this.echoing.has(normalizePhone(phone));
   }
 
   async send(phone: string, request: SendRequest): Promise<{ id: string }> {
@@ -348,6 +367,7 @@ export class Simulator {
       caCertPem: this.caCertPem,
       directory: this.ctx.core.directory,
       logger: this.ctx.core.logger,
+      echoes: (phone: string) => this.echoes(phone),
       provision: (account: AccountRecord) =>
         provisionDevice(this.ctx.core, account, { hosted: true, preKeys: 50, platform: 'WA Simulator (CHROME)' }),
     };
