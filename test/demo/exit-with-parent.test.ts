@@ -8,7 +8,8 @@ import { collect, REPO_ROOT, waitForOutput } from '../helpers/processes';
 const PARENT = `
 const { spawn } = require('node:child_process');
 const child = spawn(process.execPath, ['-r', '@swc-node/register', '-r', ${JSON.stringify(path.join(REPO_ROOT, 'demo/exit-with-parent.ts'))},
-  '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1000)"], { detached: true, stdio: 'ignore' });
+  '-e', "process.on('SIGTERM', () => process.exit(0)); console.log('child ready'); setInterval(() => {}, 1000)"],
+  { detached: true, stdio: ['ignore', 'inherit', 'ignore'] });
 console.log('child ' + child.pid);
 setInterval(() => {}, 1000);
 `;
@@ -18,7 +19,8 @@ test('a process started with demo/exit-with-parent.ts stops itself when its pare
   const { output } = collect(parent);
   const child = Number((await waitForOutput(() => output().stdout, /child (\d+)/))[1]);
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The preload has run once the child's own script prints (loading it can take seconds on a busy machine).
+    await waitForOutput(() => output().stdout, /child ready/, 30_000);
     expect(isAlive(child)).toBe(true);
     parent.kill('SIGKILL');
     await eventually(
