@@ -3,11 +3,19 @@ import { useEffect, useState } from 'preact/hooks';
 /** Hash routes: `#/sessions/abc` is the path `sessions/abc`. Links are plain `<a href={href('sessions', id)}>`. */
 export const href = (...segments: string[]): string => `#/${segments.map(encodeURIComponent).join('/')}`;
 
+/** The link to a page's literal route path (`admin/users`), slashes kept. */
+export const pathHref = (path: string): string => `#/${path}`;
+
 /** The path as in the address bar: segments still encoded. */
 export const currentPath = (): string => location.hash.replace(/^#\/?/, '');
 
 export function navigate(...segments: string[]): void {
   location.hash = href(...segments);
+}
+
+/** To a page's literal route path, replacing the current history entry (Back does not return to it). */
+export function redirect(path: string): void {
+  location.replace(pathHref(path));
 }
 
 export function useCurrentPath(): string {
