@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { buildDashboardIfNeeded } from '../server/scripts/build-if-needed';
 import { startSimulator, type Simulator } from '../test/wa-sim';
 import { resetDatabase } from './database';
 import { describeEvent } from './describe-event';
@@ -59,6 +60,7 @@ async function start(options: DemoOptions, running: Running, onGatewayCrash: (er
   const accounts = Promise.all([PHONE, ...CONTACTS].map(({ phone, name }) => sim.createAccount(phone, name)));
   accounts.catch(() => undefined);
 
+  buildDashboardIfNeeded();
   say('Starting the gateway …');
   const gateway = (running.gateway = spawnGateway(
     {
