@@ -8,8 +8,12 @@ const serverDir = path.join(__dirname, '..');
 const sourceDirs = [path.join(serverDir, 'src'), path.join(serverDir, '..', 'migrations')];
 const sentinel = path.join(serverDir, 'dist', 'server', 'src', 'main.js');
 
+const modified = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+
 function newestSource(dir) {
   let newest = 0;
+  // An installation without the sources (the Docker image) runs the build it was shipped with.
+  if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
@@ -21,9 +25,10 @@ function newestSource(dir) {
 function buildIfNeeded() {
   const stale =
     !existsSync(sentinel) ||
-    statSync(sentinel).mtimeMs < Math.max(...sourceDirs.map(newestSource), statSync(path.join(serverDir, 'tsconfig.json')).mtimeMs);
+    statSync(sentinel).mtimeMs < Math.max(...sourceDirs.map(newestSource), modified(path.join(serverDir, 'tsconfig.json')));
   if (!stale) return;
-  process.stdout.write('Building the gateway...\n');
+  // stderr: stdout may be a command's output (baileys-api messages export > file).
+  process.stderr.write('Building the gateway...\n');
   const tsc = require.resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(serverDir, 'tsconfig.json')], { stdio: 'inherit' });
 }

@@ -183,3 +183,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError('Invalid configuration: SESSION_LEASE_RENEW_INTERVAL_MS must be at most a third of SESSION_LEASE_TTL_MS');
   return config;
 }
+
+/** Where `baileys-api user create` may find the new user's password (never argv); the CLI's input, not a gateway setting. */
+export function cliPasswordFromEnvironment(source: Record<string, string | undefined> = process.env): string | undefined {
+  return source.BAILEYS_API_PASSWORD || undefined;
+}
