@@ -5,7 +5,7 @@ import { parseTrustProxy } from './http/trust-proxy';
 /** A host name or bracketed IPv6 literal with an optional port, as in WHATSAPP_MEDIA_HOSTS. */
 const MEDIA_HOST = '([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?';
 
-const ConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ default: '0.0.0.0' }),
