@@ -8,8 +8,12 @@ const serverDir = path.join(__dirname, '..');
 const sourceDirs = [path.join(serverDir, 'src'), path.join(serverDir, '..', 'migrations')];
 const sentinel = path.join(serverDir, 'dist', 'server', 'src', 'main.js');
 
+const modified = (file) => (existsSync(file) ? statSync(file).mtimeMs : 0);
+
 function newestSource(dir, isSource = (name) => name.endsWith('.ts')) {
   let newest = 0;
+  // An installation without the sources (the Docker image) runs the build it was shipped with.
+  if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(full, isSource));
@@ -21,9 +25,10 @@ function newestSource(dir, isSource = (name) => name.endsWith('.ts')) {
 function buildIfNeeded() {
   const stale =
     !existsSync(sentinel) ||
-    statSync(sentinel).mtimeMs < Math.max(...sourceDirs.map(newestSource), statSync(path.join(serverDir, 'tsconfig.json')).mtimeMs);
+    statSync(sentinel).mtimeMs < Math.max(...sourceDirs.map((dir) => newestSource(dir)), modified(path.join(serverDir, 'tsconfig.json')));
   if (!stale) return;
-  process.stdout.write('Building the gateway...\n');
+  // stderr: stdout may be a command's output (baileys-api messages export > file).
+  process.stderr.write('Building the gateway...\n');
   const tsc = require.resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(serverDir, 'tsconfig.json')], { stdio: 'inherit' });
 }
@@ -32,15 +37,15 @@ function buildIfNeeded() {
 function buildDashboardIfNeeded() {
   const { buildDashboard, dashboardDir, dashboardOutDir } = require('./build-dashboard');
   const sentinel = path.join(dashboardOutDir, 'index.html');
-  const newest = Math.max(newestSource(dashboardDir, () => true), statSync(path.join(__dirname, 'build-dashboard.js')).mtimeMs);
+  const newest = Math.max(newestSource(dashboardDir, () => true), modified(path.join(__dirname, 'build-dashboard.js')));
   if (existsSync(sentinel) && statSync(sentinel).mtimeMs >= newest) return;
   try {
     require.resolve('esbuild');
   } catch {
-    process.stdout.write('Not building the dashboard: esbuild is not installed (a production install); / will answer 503.\n');
+    process.stderr.write('Not building the dashboard: esbuild is not installed (a production install); / will answer 503.\n');
     return;
   }
-  process.stdout.write('Building the dashboard...\n');
+  process.stderr.write('Building the dashboard...\n');
   buildDashboard();
 }
 

@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 'use strict';
-// Runs a gateway command (migrate, user-create) from the compiled build.
+// The operator CLI (`baileys-api <command>`, see `baileys-api --help`), run from the compiled build.
 const { buildIfNeeded, distEntry } = require('./build-if-needed');
 
 buildIfNeeded();

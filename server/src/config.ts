@@ -5,7 +5,7 @@ import { parseAddressRanges, parseTrustProxy } from './http/trust-proxy';
 /** A host name or bracketed IPv6 literal with an optional port, as in WHATSAPP_MEDIA_HOSTS. */
 const MEDIA_HOST = '([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?';
 
-const ConfigSchema = Type.Object({
+export const ConfigSchema = Type.Object({
   NODE_ENV: Type.String({ default: 'production' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ default: '0.0.0.0' }),
@@ -197,4 +197,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (config.SESSION_LEASE_RENEW_INTERVAL_MS * 3 > config.SESSION_LEASE_TTL_MS)
     throw new ConfigError('Invalid configuration: SESSION_LEASE_RENEW_INTERVAL_MS must be at most a third of SESSION_LEASE_TTL_MS');
   return config;
+}
+
+/** Where `baileys-api user create` may find the new user's password (never argv); the CLI's input, not a gateway setting. */
+export function cliPasswordFromEnvironment(source: Record<string, string | undefined> = process.env): string | undefined {
+  return source.BAILEYS_API_PASSWORD || undefined;
 }

@@ -52,6 +52,23 @@ describe('admin user management', () => {
     expect((await gw.api.get('/api/v1/me', { key: temp.key })).status).toBe(401);
   });
 
+  it("rotates a user's key: the new key is shown once, the old one stops at once, the password and tokens stay", async () => {
+    const temp = await gw.createUser('rotated@test.local');
+    const token = await gw.api.post('/api/v1/auth/login', { body: { email: temp.email, password: 'user-password-1' } });
+    expect(token.status).toBe(200);
+    const rotated = await gw.api.post(`/api/v1/users/${temp.id}/api-key`, { key: gw.adminKey });
+    expect(rotated.status).toBe(200);
+    expect(Object.keys(rotated.body)).toEqual(['apiKey']);
+    expect(rotated.body.apiKey).toMatch(/^bak_/);
+    expect(rotated.body.apiKey).not.toBe(temp.key);
+    expect((await gw.api.get('/api/v1/me', { key: temp.key })).status).toBe(401);
+    expect((await gw.api.get('/api/v1/me', { key: rotated.body.apiKey })).body.email).toBe(temp.email);
+    expect((await gw.api.get('/api/v1/me', { key: token.body.token })).status).toBe(200);
+    const withEmptyBody = await gw.api.post(`/api/v1/users/${temp.id}/api-key`, { key: gw.adminKey, body: {} });
+    expect(withEmptyBody.status).toBe(200);
+    expect((await gw.api.get('/api/v1/me', { key: rotated.body.apiKey })).status).toBe(401);
+  });
+
   it('keeps at least one active admin', async () => {
     const solo = await startGateway('last_admin');
     try {
@@ -75,6 +92,7 @@ describe('roles and isolation', () => {
     ['GET', '/api/v1/users/:bob', undefined],
     ['PATCH', '/api/v1/users/:bob', { name: 'Hacked' }],
     ['DELETE', '/api/v1/users/:bob', undefined],
+    ['POST', '/api/v1/users/:bob/api-key', undefined],
     ['PATCH', '/api/v1/users/:alice', { role: 'ADMIN' }],
     ['GET', '/api/v1/usage', undefined],
   ])('a USER gets 403 on %s %s and nothing changes', async (method, path, body) => {
@@ -120,6 +138,8 @@ describe('bad input changes nothing', () => {
     ['PATCH', '/api/v1/users/:alice', { isActive: 'false' }],
     ['PATCH', '/api/v1/users/:alice', { name: 42 }],
     ['PATCH', '/api/v1/users/:alice', { email: 'new@test.local' }],
+    ['POST', '/api/v1/users/:alice/api-key', { apiKey: 'bak_chosen' }],
+    ['POST', '/api/v1/users/:alice/api-key', []],
     ['PATCH', '/api/v1/me', {}],
     ['PATCH', '/api/v1/me', { password: 'x' }],
     ['PATCH', '/api/v1/me', { name: '' }],
@@ -138,8 +158,13 @@ describe('bad input changes nothing', () => {
   });
 
   it('unknown users and unknown routes answer 404 in the same body shape', async () => {
-    for (const method of ['GET', 'PATCH', 'DELETE']) {
-      const res = await gw.api.call(method, '/api/v1/users/nope', {
+    for (const [method, path] of [
+      ['GET', '/api/v1/users/nope'],
+      ['PATCH', '/api/v1/users/nope'],
+      ['DELETE', '/api/v1/users/nope'],
+      ['POST', '/api/v1/users/nope/api-key'],
+    ] as const) {
+      const res = await gw.api.call(method, path, {
         key: gw.adminKey,
         body: method === 'PATCH' ? { name: 'x' } : undefined,
       });

@@ -4,11 +4,16 @@ import path from 'node:path';
 export const REPO_ROOT = path.join(__dirname, '../..');
 
 /** Runs a TypeScript entry point of the repo in a child Node (the same Node 24 as the tests). */
-export function spawnTs(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+export function spawnTs(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { stdin?: 'pipe' | 'ignore' } = {},
+): ChildProcess {
   return spawn(process.execPath, ['-r', '@swc-node/register', path.join(REPO_ROOT, entry), ...args], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: path.join(REPO_ROOT, 'tsconfig.check.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
 }
 

@@ -20,6 +20,21 @@ export async function insertUsage(db: Queryable, rows: ApiUsage[]): Promise<void
   if (rows.length > 0) await db.insertInto('ApiUsage').values(rows).execute();
 }
 
+/** Deletes up to `limit` rows recorded before `before`, oldest first; returns how many. */
+export async function pruneUsage(db: Queryable, before: Date, limit: number): Promise<number> {
+  const result = await db.deleteFrom('ApiUsage').where('timestamp', '<', before).orderBy('timestamp').limit(limit).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function countUsageBefore(db: Queryable, before: Date): Promise<number> {
+  const { count } = await db
+    .selectFrom('ApiUsage')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('timestamp', '<', before)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
 export async function existingUserIds(db: Queryable, ids: string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const rows = await db.selectFrom('User').select('id').where('id', 'in', ids).execute();

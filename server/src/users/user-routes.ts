@@ -3,12 +3,14 @@ import { requireAdmin } from '../auth/request-auth';
 import { decodeCursor, encodeCursor } from '../db/cursor';
 import { authErrors, errors, Page, PageQuery } from '../http/schemas';
 import type { RoutesPlugin } from '../http/typebox';
-import { Email, Name, Password, Role, UserIdParams, UserRef, UserWithKey } from './user-schemas';
+import { absentBodyIsEmpty } from '../http/validation';
+import { ApiKey, Email, Name, Password, Role, UserIdParams, UserRef, UserWithKey } from './user-schemas';
 
 const CreateUserBody = Type.Object(
   { email: Email, password: Password, name: Type.Optional(Name), role: Type.Optional(Role) },
   { additionalProperties: false },
 );
+const NoBody = Type.Object({}, { additionalProperties: false, description: 'No options: send no body or {}' });
 const UpdateUserBody = Type.Object(
   { name: Type.Optional(Name), role: Type.Optional(Role), isActive: Type.Optional(Type.Boolean()) },
   { additionalProperties: false, minProperties: 1 },
@@ -74,6 +76,21 @@ export const userRoutes: RoutesPlugin = (ctx) => async (app) => {
       },
     },
     async (request) => ctx.users.update(request.params.id, request.body),
+  );
+
+  app.post(
+    '/users/:id/api-key',
+    {
+      preValidation: absentBodyIsEmpty,
+      schema: {
+        tags: ['users'],
+        summary: "Rotate a user's API key: the new key is returned once and the old one stops working at once",
+        params: UserIdParams,
+        body: NoBody,
+        response: { 200: Type.Object({ apiKey: ApiKey }), ...adminErrors, ...errors(404) },
+      },
+    },
+    async (request) => ({ apiKey: await ctx.users.rotateApiKey(request.params.id) }),
   );
 
   app.delete(

@@ -215,16 +215,29 @@ export async function requeueDelivery(db: Queryable, id: string, now: Date): Pro
   await db.updateTable('WebhookDelivery').set({ status: 'PENDING', nextRetry: now }).where('id', '=', id).execute();
 }
 
+const FINISHED: WebhookStatus[] = ['SUCCESS', 'FAILED'];
+
 /** Deletes up to `limit` finished deliveries created before `before`, oldest first; returns how many. */
 export async function pruneFinished(db: Queryable, before: Date, limit: number): Promise<number> {
   const result = await db
     .deleteFrom('WebhookDelivery')
     .where('createdAt', '<', before)
-    .where('status', 'in', ['SUCCESS', 'FAILED'])
+    .where('status', 'in', FINISHED)
     .orderBy('createdAt')
     .limit(limit)
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** How many deliveries pruneFinished would delete with this `before`. */
+export async function countFinished(db: Queryable, before: Date): Promise<number> {
+  const { count } = await db
+    .selectFrom('WebhookDelivery')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('createdAt', '<', before)
+    .where('status', 'in', FINISHED)
+    .executeTakeFirstOrThrow();
+  return Number(count);
 }
 
 /** A delivery about to be attempted right away (a test ping), held by `nextRetry` as its lease. */
