@@ -1,5 +1,6 @@
 'use strict';
-const { buildIfNeeded, distEntry } = require('./build-if-needed');
+const { buildDashboardIfNeeded, buildIfNeeded, distEntry } = require('./build-if-needed');
 
 buildIfNeeded();
+buildDashboardIfNeeded();
 require(distEntry('main'));

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { LoginThrottle } from './auth/login-throttle';
 import { authenticateRequest } from './auth/request-auth';
 import type { AppContext } from './context';
+import { dashboardRoutes } from './dashboard/dashboard-routes';
 import { apiDocs } from './http/docs';
 import { errorHandling, HttpError } from './http/errors';
 import { forwardToOwner, isForwarded } from './http/forward-to-owner';
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(errorHandling);
   await app.register(apiDocs);
   await app.register(healthRoutes(ctx));
+  await app.register(dashboardRoutes());
 
   await app.register(
     async (api) => {

@@ -1,0 +1,24 @@
+import type { ComponentType } from 'preact';
+import type { User } from './api';
+import { chatPage } from './pages/chat';
+import { sessionPage } from './pages/session';
+import { sessionsPage } from './pages/sessions';
+
+export interface PageProps {
+  /** The route's `:name` parts, decoded. */
+  params: Record<string, string>;
+  user: User;
+}
+
+export interface DashboardPage {
+  /** Hash route without `#/`, with `:name` parts: `sessions/:sessionId`. */
+  path: string;
+  component: ComponentType<PageProps>;
+  /** Shown in the navigation bar under this label; pages without one are reached by links. */
+  nav?: string;
+  /** Only for ADMINs: hidden from others' navigation, and "not found" for them. */
+  adminOnly?: boolean;
+}
+
+/** Every page of the dashboard: a new page is a file in pages/ and a line here. The first is the home page. */
+export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage];
