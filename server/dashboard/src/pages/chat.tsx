@@ -57,7 +57,7 @@ function SendBox({ sessionId, to, onSent }: { sessionId: string; to: string; onS
   };
   return (
     <form class="send card" onSubmit={send}>
-      <label for="send-text">Message</label>
+      <label for="send-text">Your message</label>
       <textarea
         id="send-text"
         name="text"
