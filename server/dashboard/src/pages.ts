@@ -1,8 +1,12 @@
 import type { ComponentType } from 'preact';
 import type { User } from './api';
+import { activityPage } from './pages/activity';
 import { chatPage } from './pages/chat';
 import { sessionPage } from './pages/session';
 import { sessionsPage } from './pages/sessions';
+import { usersPage } from './pages/users';
+import { webhookPage } from './pages/webhook';
+import { webhooksPage } from './pages/webhooks';
 
 export interface PageProps {
   /** The route's `:name` parts, decoded. */
@@ -21,4 +25,4 @@ export interface DashboardPage {
 }
 
 /** Every page of the dashboard: a new page is a file in pages/ and a line here. The first is the home page. */
-export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage];
+export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage, webhooksPage, webhookPage, activityPage, usersPage];
