@@ -100,7 +100,7 @@ export const adminPageSteps: [string, (world: { gateway: TestGateway; page: Page
     },
   ],
   [
-    'users: create one (key shown once, and it works), rotate its key, disable it',
+    'users: create one (key shown once, and it works), rotate its key, disable it, see its activity',
     async ({ gateway, page }) => {
       await open(page, 'Users', 'Users');
       await page.getByLabel('Email').fill('ana@example.com');
@@ -132,6 +132,12 @@ export const adminPageSteps: [string, (world: { gateway: TestGateway; page: Page
       );
       await screenshot(page, 'users');
       await fitsPhone(page, 'users');
+
+      // An admin's activity page shows one user's: Ana made one request, with the key shown at creation.
+      await open(page, 'Activity', 'Activity, last 24 hours');
+      await page.getByLabel('Whose activity').selectOption({ label: 'ana@example.com' });
+      await page.locator('.totals li', { hasText: /^1 API requests$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.locator('.totals li', { hasText: /^0 messages received$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     },
   ],
 ];

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, type Page } from '../api';
 import { Chart } from '../charts';
 import { usePoll } from '../hooks';
 import type { DashboardPage, PageProps } from '../pages';
@@ -31,24 +31,24 @@ function peak(buckets: Bucket[], pick: (b: Bucket) => number): string {
   return top ? `; busiest hour ${hourLabel(top.start)} (${pick(top)})` : '';
 }
 
+/** Whose activity: `me`, `everyone`, or a user's id (admins only). */
+type Scope = string;
+
+function activityPath(scope: Scope): string {
+  if (scope === 'me') return `/me/activity?hours=${HOURS}`;
+  return `/activity?hours=${HOURS}` + (scope === 'everyone' ? '' : `&userId=${encodeURIComponent(scope)}`);
+}
+
 function ActivityPage({ user }: PageProps) {
-  const [scope, setScope] = useState<'me' | 'everyone'>('me');
-  const path = scope === 'me' ? `/me/activity?hours=${HOURS}` : `/activity?hours=${HOURS}`;
+  const [scope, setScope] = useState<Scope>('me');
+  const path = activityPath(scope);
   const activity = usePoll(() => api<Activity>('GET', path), 60_000, [path]);
   const buckets = activity.data?.buckets;
 
   return (
     <>
       <PageTitle>Activity, last {HOURS} hours</PageTitle>
-      {user.role === 'ADMIN' && (
-        <div class="field inline">
-          <label for="activity-scope">Whose activity</label>
-          <select id="activity-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value as 'me' | 'everyone')}>
-            <option value="me">Mine</option>
-            <option value="everyone">Every user</option>
-          </select>
-        </div>
-      )}
+      {user.role === 'ADMIN' && <ScopeSelect me={user.id} scope={scope} onChange={setScope} />}
       <ErrorNote message={activity.error?.message} />
       {!buckets ? (
         <p aria-busy="true">Loading…</p>
@@ -101,6 +101,27 @@ function ActivityPage({ user }: PageProps) {
         </>
       )}
     </>
+  );
+}
+
+/** For admins: their own activity, everyone's, or one user's. */
+function ScopeSelect({ me, scope, onChange }: { me: string; scope: Scope; onChange: (scope: Scope) => void }) {
+  const users = usePoll(() => api<Page<{ id: string; email: string }>>('GET', '/users?limit=200'), 300_000, []);
+  return (
+    <div class="field inline">
+      <label for="activity-scope">Whose activity</label>
+      <select id="activity-scope" value={scope} onChange={(e) => onChange(e.currentTarget.value)}>
+        <option value="me">Mine</option>
+        <option value="everyone">Every user</option>
+        {users.data?.data
+          .filter((u) => u.id !== me)
+          .map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.email}
+            </option>
+          ))}
+      </select>
+    </div>
   );
 }
 
