@@ -6,7 +6,8 @@
  * sign in → create a session → see its QR → link it (the simulated phone scans the QR through the
  * simulator's control API) → see "Connected" → a simulated contact writes, the message shows in the
  * chat view → a reply typed in the send box arrives in the contact's inbox. Then the same pages on a
- * phone-sized screen, the CSP (no inline script runs, no violation by the dashboard itself), labels
+ * phone-sized screen, where a second session links by the pairing code it shows and is disconnected,
+ * connected and deleted; the CSP (no inline script runs, no violation by the dashboard itself), labels
  * and keyboard use, and a refused token leading back to the sign-in form.
  *
  * Screenshots go to test/browser/screenshots/ (BROWSER_SCREENSHOTS overrides). Needs the dashboard
@@ -37,7 +38,9 @@ import {
 
 const ME = '15550939001';
 const ALICE = '15550939002';
+const BOB = '15550939003';
 const SESSION = 'browser-demo';
+const CODE_SESSION = 'browser-code';
 const DEADLINE_MS = 4 * 60_000;
 const UI_TIMEOUT_MS = 20_000;
 
@@ -190,6 +193,39 @@ const steps: [string, (world: World) => Promise<void>][] = [
       await screenshot(page, 'phone-sessions');
     },
   ],
+  [
+    'a session created with a phone number shows a pairing code, which links it',
+    async ({ sim, page }) => {
+      await page.getByLabel('Session id').fill(CODE_SESSION);
+      await page.getByLabel('Phone number (optional)').fill(`+${BOB}`);
+      await page.getByRole('button', { name: 'Create session' }).click();
+      await page.getByRole('heading', { name: `Session ${CODE_SESSION}` }).waitFor({ timeout: UI_TIMEOUT_MS });
+      const shown = page.locator('.pairing-code');
+      await shown.waitFor({ timeout: UI_TIMEOUT_MS });
+      const text = (await shown.textContent()) ?? '';
+      const code = /^Pairing code:\s*([A-Z0-9]{4}-?[A-Z0-9]{4})$/.exec(text.trim())?.[1];
+      check(code, `no pairing code shown: ${text}`);
+      await screenshot(page, 'pairing-code');
+      // What a person does with the code the page shows: type it on the phone.
+      await control(sim, `/accounts/${BOB}/pairing-code`, { code });
+      await page.getByText(`as +${BOB}`).waitFor({ timeout: UI_TIMEOUT_MS });
+    },
+  ],
+  [
+    'disconnect, connect again, and delete a session from its page',
+    async ({ gateway, page }) => {
+      await page.getByRole('button', { name: 'Disconnect' }).click();
+      await page.locator('.status-disconnected').first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+      await page.getByText(`as +${BOB}`).waitFor({ timeout: UI_TIMEOUT_MS });
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await page.getByRole('heading', { name: 'WhatsApp sessions' }).waitFor({ timeout: UI_TIMEOUT_MS });
+      const gone = await gateway.api.get(`/api/v1/sessions/${CODE_SESSION}`, { key: gateway.adminKey });
+      check(gone.status === 404, `the deleted session still answers ${gone.status}`);
+      await page.getByRole('link', { name: CODE_SESSION }).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+    },
+  ],
   ...adminPageSteps,
   [
     'a token the gateway refuses leads back to the sign-in form',
@@ -226,6 +262,7 @@ async function main() {
     trustSimulator(sim);
     await sim.createAccount(ME, 'Me');
     await sim.createAccount(ALICE, 'Alice');
+    await sim.createAccount(BOB, 'Bob');
     const gateway = await startGateway('browser', { ...gatewayEnvFor(sim), WEBHOOK_ALLOW_PRIVATE: 'true' });
     cleanups.push(() => gateway.close());
     log(`gateway at ${gateway.api.baseUrl}, simulator at ${sim.httpUrl}`);

@@ -9,7 +9,7 @@ export interface Polled<T> {
 
 /**
  * Loads with `load` now and every `intervalMs` after each answer (never two at once), while the
- * component is shown; starts over when `deps` change. Keeps the last data when a load fails.
+ * component is mounted and the tab visible; starts over when `deps` change. Keeps the last data when a load fails.
  */
 export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: unknown[]): Polled<T> {
   const [data, setData] = useState<T | undefined>(undefined);
@@ -23,6 +23,11 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: unk
     const tick = async () => {
       clearTimeout(timer);
       if (running) return;
+      // A tab in the background asks nothing; it catches up as soon as it is shown again.
+      if (document.hidden) {
+        document.addEventListener('visibilitychange', wakeOnShow);
+        return;
+      }
       running = true;
       try {
         const value = await load();
@@ -37,12 +42,17 @@ export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: unk
         if (!stopped) timer = setTimeout(tick, intervalMs);
       }
     };
+    const wakeOnShow = () => {
+      document.removeEventListener('visibilitychange', wakeOnShow);
+      if (!stopped) void tick();
+    };
     setData(undefined);
     wake.current = () => void tick();
     void tick();
     return () => {
       stopped = true;
       clearTimeout(timer);
+      document.removeEventListener('visibilitychange', wakeOnShow);
     };
   }, deps);
 

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { auth, type User } from './api';
 import type { DashboardPage } from './pages';
-import { href } from './router';
+import { pathHref } from './router';
 
 /** Header with the navigation and the signed-in user, then the page. */
 export function Layout({
@@ -22,14 +22,14 @@ export function Layout({
         Skip to content
       </a>
       <header class="top">
-        <a class="brand" href={href(pages[0]!.path)}>
+        <a class="brand" href={pathHref(pages[0]!.path)}>
           WhatsApp gateway
         </a>
         <nav aria-label="Main">
           <ul>
             {nav.map((page) => (
               <li key={page.path}>
-                <a href={href(page.path)} aria-current={page === current ? 'page' : undefined}>
+                <a href={pathHref(page.path)} aria-current={page === current ? 'page' : undefined}>
                   {page.nav}
                 </a>
               </li>

@@ -4,7 +4,7 @@ import { auth, type User } from './api';
 import { Layout } from './layout';
 import { Login } from './login';
 import { pages } from './pages';
-import { matchRoute, navigate, useCurrentPath } from './router';
+import { matchRoute, redirect, useCurrentPath } from './router';
 import { PageTitle } from './ui';
 
 function App() {
@@ -16,7 +16,7 @@ function App() {
 
   const visible = pages.filter((page) => !page.adminOnly || user.role === 'ADMIN');
   if (path === '') {
-    navigate(visible[0]!.path);
+    redirect(visible[0]!.path);
     return null;
   }
   for (const page of visible) {

@@ -24,5 +24,9 @@ export interface DashboardPage {
   adminOnly?: boolean;
 }
 
-/** Every page of the dashboard: a new page is a file in pages/ and a line here. The first is the home page. */
+/**
+ * Every page of the dashboard: a new page is a file in pages/ and a line here. The first is the home page.
+ * Pages run under the gateway's CSP (server/src/dashboard): classes from public/assets/app.css and
+ * Preact's `style` prop (set through the CSSOM) work; inline <style>/<script> and `setAttribute('style')` are blocked.
+ */
 export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage, webhooksPage, webhookPage, activityPage, usersPage];

@@ -1,10 +1,13 @@
 import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
-/** The page's heading; takes the focus when the page opens, so screen readers announce the new page. */
+/** The page's heading and the window's title; takes the focus when the page opens, so screen readers announce the new page. */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
+  useEffect(() => {
+    document.title = `${heading.current?.textContent ?? ''} · WhatsApp gateway`;
+  });
   return (
     <h1 ref={heading} tabIndex={-1}>
       {children}

@@ -66,7 +66,8 @@ function Linking({ session }: { session: Session }) {
     return (
       <div class="linking">
         <p>On your phone: WhatsApp → Linked devices → Link a device → Link with phone number instead, and enter</p>
-        <p class="pairing-code" aria-label={`Pairing code ${session.pairingCode.split('').join(' ')}`}>
+        <p class="pairing-code">
+          <span class="sr-only">Pairing code: </span>
           {session.pairingCode}
         </p>
       </div>
@@ -156,20 +157,22 @@ function Chats({ sessionId }: { sessionId: string }) {
       <h2 id="chats-heading">Recent chats</h2>
       <ErrorNote message={chats.error?.message} />
       {chats.data?.data.length === 0 && <p>No chats yet.</p>}
-      <ul class="chats">
-        {chats.data?.data.map((chat) => (
-          <li key={chat.jid}>
-            <a href={href('sessions', sessionId, 'chats', chat.jid)} class="chat">
-              <span class="title">{chat.name ?? jidLabel(chat.jid)}</span>
-              {chat.unreadCount > 0 && <span class="badge">{chat.unreadCount} unread</span>}
-              <span class="preview">
-                {chat.lastMessage ? `${chat.lastMessage.fromMe ? 'You: ' : ''}${chat.lastMessage.text ?? chat.lastMessage.type}` : ''}
-              </span>
-              <span class="meta">{formatTime(chat.lastMessage?.timestamp)}</span>
-            </a>
-          </li>
-        ))}
-      </ul>
+      {!!chats.data?.data.length && (
+        <ul class="chats">
+          {chats.data.data.map((chat) => (
+            <li key={chat.jid}>
+              <a href={href('sessions', sessionId, 'chats', chat.jid)} class="chat">
+                <span class="title">{chat.name ?? jidLabel(chat.jid)}</span>
+                {chat.unreadCount > 0 && <span class="badge">{chat.unreadCount} unread</span>}
+                <span class="preview">
+                  {chat.lastMessage ? `${chat.lastMessage.fromMe ? 'You: ' : ''}${chat.lastMessage.text ?? chat.lastMessage.type}` : ''}
+                </span>
+                <span class="meta">{formatTime(chat.lastMessage?.timestamp)}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
