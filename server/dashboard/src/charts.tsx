@@ -1,4 +1,6 @@
-/** Hand-drawn SVG charts: bars or lines over hourly buckets, sized by the viewBox, styled by classes (the CSP allows no inline styles). */
+import { ticks } from './chart-scale';
+
+/** Hand-drawn SVG charts: bars or lines over hourly buckets, sized by the viewBox, coloured by classes from app.css. */
 
 export interface Series {
   label: string;
@@ -14,20 +16,6 @@ const PLOT_W = WIDTH - PAD.left - PAD.right;
 const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
 /** Axis numbers stay short at any size: 1.2K, 35K. */
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact' });
-
-/** 0, a round step, …, up to `max` or just above: 1-2-5 steps, about four lines. */
-export function ticks(max: number): number[] {
-  if (max <= 0) return [0, 1];
-  const rough = max / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  // Counts are whole numbers: never a step below 1.
-  const step = Math.max(
-    1,
-    [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!,
-  );
-  const top = Math.ceil(max / step) * step;
-  return Array.from({ length: top / step + 1 }, (_, i) => i * step);
-}
 
 export interface ChartProps {
   title: string;
