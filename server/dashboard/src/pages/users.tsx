@@ -35,7 +35,7 @@ function UsersPage({ user: me }: PageProps) {
       {!users.data ? (
         <p aria-busy="true">Loading…</p>
       ) : (
-        <Table caption="Users" columns={['Email', 'Name', 'Role', 'State', 'Created']} name="users" actions>
+        <Table caption="Users" columns={['Email', 'Name', 'Role', 'State', 'Created']} name="users" stacked actions>
           {users.data.data.map((account) => (
             <UserRow key={account.id} account={account} isMe={account.id === me.id} onChange={users.reload} onNewKey={showKey} />
           ))}
@@ -76,12 +76,12 @@ function UserRow({
         {account.email}
         {isMe && <span class="meta"> (you)</span>}
       </th>
-      <td>{account.name ?? '—'}</td>
-      <td>{account.role.toLowerCase()}</td>
-      <td>
+      <td data-label="Name">{account.name ?? '—'}</td>
+      <td data-label="Role">{account.role.toLowerCase()}</td>
+      <td data-label="State">
         <span class={`status ${account.isActive ? 'status-connected' : 'status-error'}`}>{account.isActive ? 'Active' : 'Disabled'}</span>
       </td>
-      <td>{formatTime(account.createdAt)}</td>
+      <td data-label="Created">{formatTime(account.createdAt)}</td>
       <td>
         <div class="row-actions">
           {!isMe && (

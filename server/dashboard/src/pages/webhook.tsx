@@ -134,18 +134,21 @@ function DeliveryTable({ deliveries, onRedelivered }: { deliveries: Delivery[]; 
         caption="Deliveries, newest first"
         columns={['Created', 'Event', 'Status', 'Attempts', 'Last answer']}
         name="deliveries"
+        stacked
         actions
       >
         {deliveries.map((d) => (
           <tr key={d.id}>
-            <td>{formatTime(d.createdAt)}</td>
-            <td>{d.event}</td>
-            <td>
+            <td data-label="Created">{formatTime(d.createdAt)}</td>
+            <td data-label="Event">{d.event}</td>
+            <td data-label="Status">
               <span class={`status ${STATUS_CLASS[d.status]}`}>{d.status.toLowerCase()}</span>
               {d.nextRetry && d.status === 'RETRYING' && <span class="meta"> next {formatTime(d.nextRetry)}</span>}
             </td>
-            <td>{d.attempts}</td>
-            <td class="response">{d.response ?? '—'}</td>
+            <td data-label="Attempts">{d.attempts}</td>
+            <td data-label="Last answer" class="response">
+              {d.response ?? '—'}
+            </td>
             <td>
               <button
                 type="button"
