@@ -7,7 +7,7 @@
  * simulator's control API) → see "Connected" → a simulated contact writes, the message shows in the
  * chat view → a reply typed in the send box arrives in the contact's inbox. Then the same pages on a
  * phone-sized screen, where a second session links by the pairing code it shows and is disconnected,
- * connected and deleted; the CSP (no inline script runs, no violation by the dashboard itself), labels
+ * connected, logged out and deleted; the CSP (no inline script runs, no violation by the dashboard itself), labels
  * and keyboard use, and a refused token leading back to the sign-in form.
  *
  * Screenshots go to test/browser/screenshots/ (BROWSER_SCREENSHOTS overrides). Needs the dashboard
@@ -212,12 +212,24 @@ const steps: [string, (world: World) => Promise<void>][] = [
     },
   ],
   [
-    'disconnect, connect again, and delete a session from its page',
-    async ({ gateway, page }) => {
+    'disconnect, connect again, log out and delete a session from its page',
+    async ({ sim, gateway, page }) => {
       await page.getByRole('button', { name: 'Disconnect' }).click();
       await page.locator('.status-disconnected').first().waitFor({ timeout: UI_TIMEOUT_MS });
       await page.getByRole('button', { name: 'Connect', exact: true }).click();
       await page.getByText(`as +${BOB}`).waitFor({ timeout: UI_TIMEOUT_MS });
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Log out', exact: true }).click();
+      await page.locator('.status-disconnected').first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await sessionWhere(
+        gateway,
+        gateway.adminKey,
+        CODE_SESSION,
+        (s) => s.status === 'DISCONNECTED' && s.metadata?.lastDisconnect?.reason === 'logged out',
+      );
+      const linked = sim.account(BOB).devices.filter((device) => !device.hosted);
+      check(linked.length === 0, `the phone still lists the logged-out device: ${JSON.stringify(linked)}`);
+      check((await page.getByRole('alert').count()) === 0, `an action failed: ${await page.getByRole('alert').allTextContents()}`);
       page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('heading', { name: 'WhatsApp sessions' }).waitFor({ timeout: UI_TIMEOUT_MS });
