@@ -16,6 +16,7 @@ import { parseTrustProxy } from './http/trust-proxy';
 import { ErrorResponse } from './http/schemas';
 import { validatorCompiler } from './http/validation';
 import { LazyChildLogger } from './logger';
+import { activityRoutes } from './usage/activity-routes';
 import { usageRoutes } from './usage/usage-routes';
 import { authRoutes } from './users/auth-routes';
 import { meRoutes } from './users/me-routes';
@@ -122,6 +123,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
         });
         await secured.register(meRoutes(ctx));
         await secured.register(usageRoutes(ctx));
+        await secured.register(activityRoutes(ctx));
         await secured.register(userRoutes(ctx));
         await secured.register(sessionRoutes(ctx));
         for (const routes of [chatReadRoutes, messageReadRoutes, contactReadRoutes, groupReadRoutes]) await secured.register(routes(ctx));

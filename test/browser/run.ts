@@ -21,6 +21,7 @@ import { startGateway, TEST_ADMIN, type TestGateway } from '../helpers/gateway';
 import { gatewayEnvFor, phoneJid, sessionWhere } from '../helpers/whatsapp';
 import { startSimulator, trustSimulator, type Simulator } from '../wa-sim';
 import { quietLibsignal } from '../wa-sim/fixtures';
+import { adminPageSteps } from './admin-pages';
 import {
   CHROMIUM_PATH,
   cspDirectives,
@@ -237,6 +238,7 @@ const steps: [string, (world: World) => Promise<void>][] = [
       await page.getByRole('link', { name: CODE_SESSION }).waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
     },
   ],
+  ...adminPageSteps,
   [
     'a token the gateway refuses leads back to the sign-in form',
     async ({ page }) => {
@@ -273,7 +275,7 @@ async function main() {
     await sim.createAccount(ME, 'Me');
     await sim.createAccount(ALICE, 'Alice');
     await sim.createAccount(BOB, 'Bob');
-    const gateway = await startGateway('browser', gatewayEnvFor(sim));
+    const gateway = await startGateway('browser', { ...gatewayEnvFor(sim), WEBHOOK_ALLOW_PRIVATE: 'true' });
     cleanups.push(() => gateway.close());
     log(`gateway at ${gateway.api.baseUrl}, simulator at ${sim.httpUrl}`);
     const browser = await launchChromium();

@@ -1,8 +1,12 @@
 import type { ComponentType } from 'preact';
 import type { User } from './api';
+import { activityPage } from './pages/activity';
 import { chatPage } from './pages/chat';
 import { sessionPage } from './pages/session';
 import { sessionsPage } from './pages/sessions';
+import { usersPage } from './pages/users';
+import { webhookPage } from './pages/webhook';
+import { webhooksPage } from './pages/webhooks';
 
 export interface PageProps {
   /** The route's `:name` parts, decoded. */
@@ -25,4 +29,4 @@ export interface DashboardPage {
  * Pages run under the gateway's CSP (server/src/dashboard): classes from public/assets/app.css and
  * Preact's `style` prop (set through the CSSOM) work; inline <style>/<script> and `setAttribute('style')` are blocked.
  */
-export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage];
+export const pages: DashboardPage[] = [sessionsPage, sessionPage, chatPage, webhooksPage, webhookPage, activityPage, usersPage];
