@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { dashboardOutDir } from '../../server/scripts/build-dashboard';
 import { ConfigSchema, loadConfig } from '../../server/src/config';
 import { N8N_VERSION } from '../n8n/install';
 import { REPO_ROOT } from '../helpers/processes';
@@ -111,7 +112,9 @@ describe('Dockerfile', () => {
     expect(named.map((m) => m[1])).toEqual(['build:nodes', 'build']);
     for (const [, script, workspace] of named) expect(Object.keys(workspace ? scripts.server : scripts.root)).toContain(script);
     expect(scripts.root['build:nodes']).toContain('tsc -p tsconfig.json');
-    expect(scripts.server.build).toBe('tsc -p tsconfig.json');
+    // The server's build compiles the gateway and bundles the dashboard, both into server/dist.
+    expect(scripts.server.build).toBe('tsc -p tsconfig.json && node scripts/build-dashboard.js');
+    expect(path.relative(REPO_ROOT, dashboardOutDir)).toBe(path.join('server', 'dist', 'dashboard'));
 
     const fromBuild = dockerfile.stages.flatMap((s) => copies(s).filter((c) => c.from === 'build')).map((c) => c.sources[0]);
     expect(fromBuild.sort()).toEqual(['/app/dist', '/app/server/dist']);
