@@ -156,7 +156,8 @@ const steps: [string, (world: World) => Promise<void>][] = [
       await chat.waitFor({ timeout: UI_TIMEOUT_MS });
       await screenshot(page, 'recent-chats');
       await chat.click();
-      await page.getByRole('heading', { name: /Chat with/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      // One-to-one chats have no name of their own: the page names them after the contact.
+      await page.getByRole('heading', { name: `Chat with Alice (+${ALICE})` }).waitFor({ timeout: UI_TIMEOUT_MS });
       await page.locator('.message.theirs', { hasText: 'Hello from Alice 👋' }).waitFor({ timeout: UI_TIMEOUT_MS });
     },
   ],

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, seg, type Page } from '../api';
+import { useContactNames } from '../contact-names';
 import { usePoll, useAction } from '../hooks';
 import { messageText } from '../message-text';
 import type { DashboardPage, PageProps } from '../pages';
 import { href } from '../router';
 import type { Message } from '../types';
-import { ErrorNote, formatTime, jidLabel, PageTitle } from '../ui';
+import { ErrorNote, formatTime, PageTitle } from '../ui';
 
 function ChatPage({ params }: PageProps) {
   const { sessionId, jid } = params as { sessionId: string; jid: string };
@@ -13,6 +14,7 @@ function ChatPage({ params }: PageProps) {
     sessionId,
     jid,
   ]);
+  const label = useContactNames(sessionId);
   // The API answers newest first; a conversation reads oldest first, newest at the bottom.
   const ordered = messages.data ? [...messages.data.data].reverse() : [];
   const newest = ordered.at(-1)?.id;
@@ -24,13 +26,13 @@ function ChatPage({ params }: PageProps) {
       <p class="crumbs">
         <a href={href('sessions')}>Sessions</a> / <a href={href('sessions', sessionId)}>{sessionId}</a> /
       </p>
-      <PageTitle>Chat with {jidLabel(jid)}</PageTitle>
+      <PageTitle>Chat with {label(jid)}</PageTitle>
       <ErrorNote message={messages.error?.message} />
       {messages.data && ordered.length === 0 && <p>No messages stored for this chat yet.</p>}
       <ol class="messages" ref={list} aria-label="Messages, oldest first" aria-live="polite">
         {ordered.map((message) => (
           <li key={message.id} class={message.fromMe ? 'message mine' : 'message theirs'}>
-            <span class="sr-only">{message.fromMe ? 'You' : jidLabel(message.fromJid ?? jid)}: </span>
+            <span class="sr-only">{message.fromMe ? 'You' : label(message.fromJid ?? jid)}: </span>
             <span class="text">{messageText(message.content) ?? `[${message.messageType.toLowerCase()}]`}</span>
             <span class="meta">
               {formatTime(message.timestamp)}

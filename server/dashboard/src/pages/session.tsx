@@ -4,7 +4,8 @@ import { usePoll, useAction } from '../hooks';
 import type { DashboardPage, PageProps } from '../pages';
 import { href, navigate } from '../router';
 import type { Chat, Session } from '../types';
-import { ErrorNote, Field, formatTime, jidLabel, PageTitle, SessionStatus } from '../ui';
+import { useContactNames } from '../contact-names';
+import { ErrorNote, Field, formatTime, PageTitle, SessionStatus } from '../ui';
 
 function SessionPage({ params }: PageProps) {
   const id = params.sessionId!;
@@ -152,6 +153,7 @@ function Actions({ session, onChange }: { session: Session; onChange: () => void
 
 function Chats({ sessionId }: { sessionId: string }) {
   const chats = usePoll(() => api<Page<Chat>>('GET', seg`/sessions/${sessionId}/chats` + '?limit=50'), 3000, [sessionId]);
+  const label = useContactNames(sessionId);
   return (
     <section aria-labelledby="chats-heading">
       <h2 id="chats-heading">Recent chats</h2>
@@ -162,7 +164,7 @@ function Chats({ sessionId }: { sessionId: string }) {
           {chats.data.data.map((chat) => (
             <li key={chat.jid}>
               <a href={href('sessions', sessionId, 'chats', chat.jid)} class="chat">
-                <span class="title">{chat.name ?? jidLabel(chat.jid)}</span>
+                <span class="title">{chat.name ?? label(chat.jid)}</span>
                 {chat.unreadCount > 0 && <span class="badge">{chat.unreadCount} unread</span>}
                 <span class="preview">
                   {chat.lastMessage ? `${chat.lastMessage.fromMe ? 'You: ' : ''}${chat.lastMessage.text ?? chat.lastMessage.type}` : ''}
