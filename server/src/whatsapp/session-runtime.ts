@@ -11,7 +11,7 @@ import { ReconnectPolicy, type BackoffOptions } from './reconnect-policy';
 import { SessionStateWriter, type SessionState } from './session-state';
 import { SerialQueue } from './serial-queue';
 import type { PreparedBatch } from './session-ingest';
-import { isReadingPaused, pauseReading, resumeReading, type SocketFactory, type WASocket } from './socket-factory';
+import { isReadingPaused, pauseReading, resumeReading, settleBeforeEnd, type SocketFactory, type WASocket } from './socket-factory';
 import { sessionIdentity, type SessionIdentity } from './session-identity';
 import { PairingInProgressError } from './whatsapp-errors';
 import { LeaseLostError, type Fence } from './ownership/lease-repository';
@@ -41,6 +41,8 @@ export interface RuntimeServices {
 const FIRST_QR_TTL_MS = 60_000;
 const NEXT_QR_TTL_MS = 20_000;
 const PAIRING_CODE_TIMEOUT_MS = 20_000;
+/** Longest a stop waits for Baileys to hand over the messages it already acknowledged. */
+const SETTLE_MAX_MS = 5000;
 const CONNECTION_EVENTS = new Set(['connection.update', 'creds.update']);
 
 /**
@@ -69,6 +71,8 @@ export class SessionRuntime {
   private readonly ingest: IngestQueue<PreparedBatch>;
   /** The socket reported open and has not closed since. */
   private open = false;
+  /** Date.now() when the socket last emitted events (see settleBeforeEnd). */
+  private lastEventAt = 0;
   /** The status to come back to once the events that made the session ERROR are stored. */
   private statusBeforeIngestError: SessionStatus | undefined;
 
@@ -144,6 +148,7 @@ export class SessionRuntime {
    * for as long as the manager keeps this runtime's lease (see SessionManager.stop).
    */
   async stop(status: 'DISCONNECTED' | 'ERROR' = 'DISCONNECTED', metadata: Record<string, unknown> = {}): Promise<void> {
+    if (this.socket && this.open) await settleBeforeEnd(this.socket, SETTLE_MAX_MS, () => this.lastEventAt);
     this.closeSocket(new Error('the session stopped before a pairing code was issued'));
     await this.storage.idle();
     if (this.ingest.size > 0) {
@@ -262,6 +267,7 @@ export class SessionRuntime {
 
   private async onEvents(socket: WASocket, events: Partial<BaileysEventMap>): Promise<void> {
     if (socket !== this.socket) return;
+    this.lastEventAt = Date.now();
     if (events['creds.update']) this.saveCreds();
     if (events['connection.update']) this.onConnectionUpdate(socket, events['connection.update']);
     const data = Object.fromEntries(Object.entries(events).filter(([name]) => !CONNECTION_EVENTS.has(name))) as Partial<BaileysEventMap>;

@@ -61,6 +61,29 @@ export function resumeReading(socket: WASocket): void {
   if (ws?.isPaused) ws.resume();
 }
 
+const SETTLE_QUIET_MS = 300;
+const SETTLE_POLL_MS = 10;
+
+/**
+ * Before a socket is ended on purpose: stops reading and waits, up to `maxMs`, until Baileys has emitted
+ * every message it is still processing (nothing buffered, no event for SETTLE_QUIET_MS; `lastEventAt`
+ * tells when the socket last emitted). Baileys sends a message's receipt, after which WhatsApp forgets it,
+ * before it emits the message, and ending the socket drops what it has not emitted yet.
+ */
+export async function settleBeforeEnd(socket: WASocket, maxMs: number, lastEventAt: () => number): Promise<void> {
+  pauseReading(socket);
+  const deadline = Date.now() + maxMs;
+  let busyAt = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    if (socket.ev.isBuffering()) busyAt = Date.now();
+    if (Date.now() - Math.max(busyAt, lastEventAt()) >= SETTLE_QUIET_MS) break;
+  }
+  // A paused websocket cannot read WhatsApp's close frame, and would stay open (a second device to WhatsApp
+  // when the session starts again). The caller ends the socket in this same tick, before anything is read.
+  resumeReading(socket);
+}
+
 /** Whether reading from WhatsApp's websocket is paused. */
 export const isReadingPaused = (socket: WASocket): boolean => webSocketOf(socket)?.isPaused ?? false;
 
