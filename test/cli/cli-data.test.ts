@@ -197,14 +197,17 @@ describe('messages export', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
 
-  it("streams every stored message of the session as JSON lines, newest first, in the API's shape", async () => {
+  it("streams every stored message of the session as JSON lines, oldest first, in the API's shape", async () => {
     const result = await run(['messages', 'export', 'ana-phone']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe(`Exported ${MESSAGES} messages of session ana-phone\n`);
     const messages = parseLines(result.stdout);
     expect(messages).toHaveLength(MESSAGES);
-    expect(messages.map((m) => m.messageId)).toEqual(Array.from({ length: MESSAGES }, (_, i) => `MSG${String(i).padStart(5, '0')}`));
-    expect(messages[5]).toEqual({
+    // MSG00000 is the newest (one message a minute back from now).
+    expect(messages.map((m) => m.messageId)).toEqual(
+      Array.from({ length: MESSAGES }, (_, i) => `MSG${String(MESSAGES - 1 - i).padStart(5, '0')}`),
+    );
+    expect(messages[MESSAGES - 1 - 5]).toEqual({
       id: expect.any(String),
       messageId: 'MSG00005',
       chatId: CHAT_A,
@@ -229,7 +232,7 @@ describe('messages export', () => {
 
     const since = new Date(now - 100.5 * 60_000).toISOString();
     const recent = parseLines((await run(['messages', 'export', 'ana-phone', '--since', since])).stdout);
-    expect(recent.map((m) => m.messageId)).toEqual(Array.from({ length: 101 }, (_, i) => `MSG${String(i).padStart(5, '0')}`));
+    expect(recent.map((m) => m.messageId)).toEqual(Array.from({ length: 101 }, (_, i) => `MSG${String(100 - i).padStart(5, '0')}`));
 
     const file = path.join(scratch, 'export.jsonl');
     const toFile = await run(['messages', 'export', 'ana-phone', '--chat', CHAT_B, '--since', since, '--out', file]);

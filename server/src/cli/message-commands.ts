@@ -26,7 +26,7 @@ export const messagesExport: CliCommand = {
   help: `Usage: baileys-api messages export <sessionId> [--chat JID] [--since ISO-8601] [--out FILE]
 
 Writes the session's stored messages, one JSON object per line (the shape GET
-/api/v1/sessions/:sessionId/messages returns), newest first. They are read page by page and streamed,
+/api/v1/sessions/:sessionId/messages returns), oldest first. They are read page by page and streamed,
 so any number of messages can be exported.
 
 Options:
@@ -57,7 +57,7 @@ The number of messages written is reported on stderr.`,
       let count = 0;
       let cursor: string | undefined;
       do {
-        const page = await searchMessages(db, session.id, { chatId: values.chat, since }, { limit: PAGE, cursor });
+        const page = await searchMessages(db, session.id, { chatId: values.chat, since }, { limit: PAGE, cursor }, 'oldest');
         for (const message of page.data) await write(out, `${JSON.stringify(message)}\n`);
         count += page.data.length;
         cursor = page.nextCursor ?? undefined;

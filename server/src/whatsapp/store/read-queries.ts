@@ -62,15 +62,18 @@ export interface MessageFilter {
 }
 
 /**
- * Messages, newest first, on (timestamp, id); with a chatId this walks the (sessionId, chatId, timestamp) index,
- * without one the (sessionId, timestamp) index. Both indexes end in the primary key, so the order costs no sort.
+ * Messages, newest first (or oldest first), on (timestamp, id); with a chatId this walks the (sessionId, chatId,
+ * timestamp) index, without one the (sessionId, timestamp) index. Both indexes end in the primary key, so
+ * either order costs no sort.
  */
 export async function searchMessages(
   db: Queryable,
   sessionRowId: string,
   filter: MessageFilter,
   { limit, cursor }: PageRequest,
+  order: 'newest' | 'oldest' = 'newest',
 ): Promise<Page<MessageRecord>> {
+  const [direction, beyond] = order === 'newest' ? (['desc', '<'] as const) : (['asc', '>'] as const);
   let query = db.selectFrom('Message').selectAll().where('sessionId', '=', sessionRowId);
   if (filter.chatId !== undefined) query = query.where('chatId', '=', filter.chatId);
   if (filter.type !== undefined) query = query.where('messageType', '=', filter.type);
@@ -79,11 +82,11 @@ export async function searchMessages(
   if (cursor) {
     const [millis, id] = decodeCursor(cursor, ['number', 'string']) as [number, string];
     const at = new Date(millis);
-    query = query.where((eb) => eb.or([eb('timestamp', '<', at), eb.and([eb('timestamp', '=', at), eb('id', '<', id)])]));
+    query = query.where((eb) => eb.or([eb('timestamp', beyond, at), eb.and([eb('timestamp', '=', at), eb('id', beyond, id)])]));
   }
   const rows = await query
-    .orderBy('timestamp', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('timestamp', direction)
+    .orderBy('id', direction)
     .limit(limit + 1)
     .execute();
   const page = pageOf(rows, limit, (last) => [last.timestamp.getTime(), last.id]);
