@@ -79,7 +79,8 @@ describe('pacing', () => {
       times.push(at);
       const composing = chatstates.filter((c) => c.to === DAN && c.state === 'composing' && c.at <= at && c.at >= at - 2000);
       expect(composing.length).toBeGreaterThan(0);
-      expect(at - composing.at(-1)!.at).toBeGreaterThanOrEqual(250);
+      // 300 ms of typing; both stamps are taken as the simulator relays, each late by its own event-loop lag.
+      expect(at - composing.at(-1)!.at).toBeGreaterThanOrEqual(150);
     }
     // 100 ms apart at 600 a minute, plus 300 ms typing, plus up to 400 ms jitter (and the time a send takes).
     for (let i = 1; i < times.length; i++) {
